@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     sc.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     sc.set_defaults(func=cmd_schema)
+
+    from simgame.commands import register_all
+
+    register_all(sub)
     return p
 
 
