@@ -113,7 +113,11 @@ def _shape_issue(err: Any, path: DataPath, is_key: bool, data: Any, positions: P
         if hint is None and allowed:
             hint = "allowed keys: " + ", ".join(allowed)
         return Issue("error", f"unknown key {field!r} in {where}", span, hint)
-    what = f"{field!r} in {where}" if isinstance(field, str) else f"item {field + 1} of {where}"
+    if isinstance(field, str):
+        what = f"{field!r} in {where}"
+    else:
+        parent = path[-2] if len(path) > 1 else ""
+        what = f"item {field + 1} of {parent!r} in {_where(data, path[:-2])}"
     if kind in _TYPE_WORDS:
         msg = f"{what} should be {_TYPE_WORDS[kind]}, got {_show(value)}"
         if kind == "string_type" and isinstance(value, int | float | bool):
@@ -242,9 +246,11 @@ class _Compiler:
     def warn(self, path: DataPath, message: str, hint: str | None = None) -> None:
         self.issues.append(Issue("warning", message, self.pos.span(path), hint))
 
-    def unknown(self, path: DataPath, what: str, value: str, known: Iterable[str], context: str = "") -> None:
-        self.error(path, f"{context}{what} {value!r} does not exist" if not context else
-                   f"{context} {what} {value!r}, which does not exist", did_you_mean(value, known))
+    def unknown(self, path: DataPath, what: str, value: str, known: Iterable[str], context: str,
+                *, key: bool = False) -> None:
+        """Report an id that names nothing; `key=True` when the id is a mapping key."""
+        self.error(path, f"{context} {what} {value!r}, which does not exist",
+                   did_you_mean(value, known), key=key)
 
     def run(self, sha256: str) -> Scenario:
         spec = self.spec
@@ -411,10 +417,10 @@ class _Compiler:
             return NO_EFFECTS
         for key in e.meters or {}:
             if key not in self.meter_ids:
-                self.unknown((*path, "meters", key), "meter", key, self.meter_ids, "effect on")
+                self.unknown((*path, "meters", key), "meter", key, self.meter_ids, "effect on", key=True)
         for key in e.trust or {}:
             if key not in self.people_ids:
-                self.unknown((*path, "trust", key), "person", key, self.people_ids, "trust effect on")
+                self.unknown((*path, "trust", key), "person", key, self.people_ids, "trust effect on", key=True)
         if e.time and self.spec.clock is None:
             self.error((*path, "time"), "'time' passes but the scenario has no clock", "add a 'clock:' section")
         self.flags_set.update(e.set_flags or ())
@@ -427,11 +433,11 @@ class _Compiler:
         parts: list[Condition] = []
         for key, cmp in (c.meters or {}).items():
             if key not in self.meter_ids:
-                self.unknown((*path, "meters", key), "meter", key, self.meter_ids, "condition on")
+                self.unknown((*path, "meters", key), "meter", key, self.meter_ids, "condition on", key=True)
             parts.extend(self._compare("meter", key, cmp, (*path, "meters", key)))
         for key, cmp in (c.trust or {}).items():
             if key not in self.people_ids:
-                self.unknown((*path, "trust", key), "person", key, self.people_ids, "condition on trust of")
+                self.unknown((*path, "trust", key), "person", key, self.people_ids, "condition on trust of", key=True)
             parts.extend(self._compare("trust", key, cmp, (*path, "trust", key)))
         if c.clock is not None:
             if self.spec.clock is None:
