@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+from pathlib import Path
 
 MEMBERS = ("client", "atty", "nurse", "advocate")
 METERS = ("safety", "housing", "health")
@@ -49,13 +50,15 @@ def generate(n: int, seed: int = 1) -> str:
             target = f"s{jump}" if jump < n else ("end_good" if rng.random() < 0.5 else "end_poor")
             member = rng.choice(MEMBERS)
             meter = rng.choice(METERS)
-            line = (f"      - {{id: c{k}, text: \"Option {k}\", tags: [communication], "
-                    f"effects: {{trust: {{{member}: {rng.randint(-5, 5)}}}, "
-                    f"meters: {{{meter}: {rng.randint(-5, 5)}}}}}, next: {target}")
+            line = (
+                f'      - {{id: c{k}, text: "Option {k}", tags: [communication], '
+                f"effects: {{trust: {{{member}: {rng.randint(-5, 5)}}}, "
+                f"meters: {{{meter}: {rng.randint(-5, 5)}}}}}, next: {target}"
+            )
             if k == 2:
                 line += f", when: {{trust: {{{member}: {{gt: 40}}}}}}"
             out.append(line + "}")
-        out.append("    expert: {choice: c0, why: \"First is best.\"}")
+        out.append('    expert: {choice: c0, why: "First is best."}')
     out.append('  - {id: end_good, text: "The end.", ending: {band: better, title: "Good"}}')
     out.append('  - {id: end_poor, text: "The end.", ending: {band: worse, title: "Poor"}}')
     return "\n".join(out) + "\n"
@@ -69,8 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     text = generate(args.n, args.seed)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
+        Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
 

@@ -41,8 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="simgame",
         description="Training simulations of interprofessional collaboration for social work.",
-        epilog="Run 'simgame COMMAND --help' for a command's options. With no command, the game "
-        "window opens.",
+        epilog="Run 'simgame COMMAND --help' for a command's options. With no command, the game window opens.",
     )
     p.add_argument("--version", action="version", version=f"simgame {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -58,14 +57,20 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, help="random seed (run i uses seed + i)")
     r.add_argument("--runs", type=_positive, default=1, help="number of playthroughs")
     r.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_record_flags(r)
     r.set_defaults(func=cmd_run)
 
     pl = sub.add_parser("play", help="play a scenario: the game window, or --text in the terminal")
     pl.add_argument("scenario", nargs="?", help="a scenario file, or the id of a shipped scenario")
     pl.add_argument("--text", action="store_true", help="play in the terminal (screen-reader friendly)")
-    pl.add_argument("--mode", choices=("learning", "assessment"), default="learning",
-                    help="learning: feedback after each choice and undo; assessment: feedback at the end")
+    pl.add_argument(
+        "--mode",
+        choices=("learning", "assessment"),
+        default="learning",
+        help="learning: feedback after each choice and undo; assessment: feedback at the end",
+    )
     pl.add_argument("--seed", type=int, default=0)
+    _add_record_flags(pl)
     pl.set_defaults(func=cmd_play)
 
     ls = sub.add_parser("list", help="the shipped scenarios")
@@ -80,6 +85,27 @@ def _parser() -> argparse.ArgumentParser:
 
     register_all(sub)
     return p
+
+
+def _add_record_flags(p: argparse.ArgumentParser) -> None:
+    """--record and --player, shared by run and play (see simgame.records)."""
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="record the session for 'simgame report' (in $SIMGAME_HOME or the user data folder)",
+    )
+    p.add_argument(
+        "--player",
+        metavar="NAME",
+        default=None,
+        help="the name or pseudonym to record (default: $SIMGAME_PLAYER or anonymous)",
+    )
+
+
+def _player(args: argparse.Namespace) -> str:
+    import os
+
+    return str(args.player or os.environ.get("SIMGAME_PLAYER") or "anonymous")
 
 
 def _positive(text: str) -> int:
@@ -133,13 +159,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             results.append((path, False, exc.issues))
     if not files:
-        results.append((Path(args.paths[0]), False,
-                        (Issue("error", "no scenario files (*.yaml) here", Span(args.paths[0], 1, 1)),)))
+        results.append(
+            (
+                Path(args.paths[0]),
+                False,
+                (Issue("error", "no scenario files (*.yaml) here", Span(args.paths[0], 1, 1)),),
+            )
+        )
     bad = sum(not ok for _, ok, _ in results)
     if args.json:
-        print(json.dumps({"valid": bad == 0, "files": [
-            {"path": str(p), "valid": ok, "issues": [i.to_json() for i in issues]}
-            for p, ok, issues in results]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "valid": bad == 0,
+                    "files": [
+                        {"path": str(p), "valid": ok, "issues": [i.to_json() for i in issues]}
+                        for p, ok, issues in results
+                    ],
+                },
+                indent=2,
+            )
+        )
         return EXIT_INVALID if bad else EXIT_OK
     n_err = n_warn = 0
     for _, _, issues in results:
@@ -149,8 +189,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             n_warn += issue.severity == "warning"
     total = len(results)
     if bad:
-        print(f"{_plural(n_err, 'error')} in {bad} of {_plural(total, 'file')}; "
-              f"{_plural(n_warn, 'warning')}")
+        print(f"{_plural(n_err, 'error')} in {bad} of {_plural(total, 'file')}; {_plural(n_warn, 'warning')}")
     else:
         print(f"{_plural(total, 'file')} valid; {_plural(n_warn, 'warning')}")
     return EXIT_INVALID if bad else EXIT_OK
@@ -178,6 +217,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"simgame run: {exc}", file=sys.stderr)
             return EXIT_USAGE
         summaries.append(summarize(session))
+        if args.record:
+            from simgame.records import record_finished
+
+            record_finished(session, player=_player(args), mode="headless", frontend=f"run:{policy_text}")
     if args.runs == 1:
         one = summaries[0]
         if args.json:
@@ -230,8 +273,10 @@ def cmd_play(args: argparse.Namespace) -> int:
     if not args.text:
         return _play_window(args.scenario)
     if args.scenario is None:
-        print("simgame play --text: name a scenario, e.g. 'simgame play --text tutorial'. "
-              "'simgame list' shows them.", file=sys.stderr)
+        print(
+            "simgame play --text: name a scenario, e.g. 'simgame play --text tutorial'. 'simgame list' shows them.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     sc = _load(args.scenario)
     if sc is None:
@@ -243,18 +288,32 @@ def cmd_play(args: argparse.Namespace) -> int:
         line = sys.stdin.readline()
         return line if line else None
 
-    player = TextPlayer(Session(sc, seed=args.seed), out=sys.stdout, read_line=read_line,
-                        learning=args.mode == "learning")
-    return player.run()
+    if not args.record:
+        player = TextPlayer(
+            Session(sc, seed=args.seed), out=sys.stdout, read_line=read_line, learning=args.mode == "learning"
+        )
+        return player.run()
+    from simgame.records import Recorder, RecordingSession
+
+    session = RecordingSession(sc, seed=args.seed)
+    session.recorder = recorder = Recorder.start(session, player=_player(args), mode=args.mode, frontend="text")
+    player = TextPlayer(session, out=sys.stdout, read_line=read_line, learning=args.mode == "learning")
+    try:
+        return player.run()
+    finally:
+        recorder.finish(session)
 
 
 def _play_window(scenario: str | None) -> int:
     try:
         from simgame.ui import run_game
     except ImportError:
-        print("The game window is not part of this version yet. Play in the terminal instead:\n"
-              "  simgame play --text tutorial\n"
-              "'simgame list' shows the scenarios.", file=sys.stderr)
+        print(
+            "The game window is not part of this version yet. Play in the terminal instead:\n"
+            "  simgame play --text tutorial\n"
+            "'simgame list' shows the scenarios.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     return run_game(scenario)
 

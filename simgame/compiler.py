@@ -16,13 +16,38 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from simgame import schema as s
-from simgame.conditions import AllOf, AnyOf, Compare, Condition, FlagSet, Not, Visited, compile_condition, flags_read
+from simgame.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    FlagSet,
+    Not,
+    Visited,
+    compile_condition,
+    flags_read,
+)
 from simgame.errors import Issue, ScenarioError, Span, did_you_mean
 from simgame.scenario import (
-    NO_EFFECTS, Choice, Clock, Consequence, Debrief, Effects, Ending, Event, Expert, Feedback, Line,
-    Meter, Person, Resource, Scenario, Scene,
+    NO_EFFECTS,
+    Choice,
+    Clock,
+    Consequence,
+    Debrief,
+    Effects,
+    Ending,
+    Event,
+    Expert,
+    Feedback,
+    Line,
+    Meter,
+    Person,
+    Resource,
+    Scenario,
+    Scene,
 )
-from simgame.source import MAX_BYTES, Path as DataPath, Positions, read_yaml
+from simgame.source import MAX_BYTES, Positions, read_yaml
+from simgame.source import Path as DataPath
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 """The shipped assets folder (portraits, fonts) beside the package in a source checkout."""
@@ -41,8 +66,16 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ScenarioError([Issue("error", f"the file is {size / 1048576:.1f} MiB; scenario "
-                                       f"files may be at most {MAX_BYTES // 1048576} MiB", Span(name, 1, 1))])
+            raise ScenarioError(
+                [
+                    Issue(
+                        "error",
+                        f"the file is {size / 1048576:.1f} MiB; scenario "
+                        f"files may be at most {MAX_BYTES // 1048576} MiB",
+                        Span(name, 1, 1),
+                    )
+                ]
+            )
         if not path.is_file():
             raise ScenarioError([Issue("error", "not a file", Span(name, 1, 1))])
         data = path.read_bytes()
@@ -53,13 +86,11 @@ def load_scenario(path: str | Path) -> Scenario:
     return compile_source(data, filename=name, base_dir=path.resolve().parent)
 
 
-def compile_source(
-    text: str | bytes, *, filename: str = "<scenario>", base_dir: Path | None = None
-) -> Scenario:
+def compile_source(text: str | bytes, *, filename: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
     """Compile scenario text. `base_dir` is where relative asset paths are looked up first.
 
-    >>> compile_source(open("scenarios/tutorial.yaml").read(), filename="tutorial.yaml").id
-    'tutorial'
+    >>> compile_source(Path("tests/fixtures/mini.yaml").read_bytes(), filename="mini.yaml").id
+    'mini'
 
     Raises:
         ScenarioError: listing every problem found.
@@ -76,9 +107,14 @@ def compile_source(
 # --- shape errors -------------------------------------------------------------------------
 
 _TYPE_WORDS = {
-    "string_type": "text", "int_type": "a whole number", "bool_type": "true or false",
-    "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping",
-    "float_type": "a number", "int_from_float": "a whole number",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "float_type": "a number",
+    "int_from_float": "a whole number",
 }
 
 
@@ -127,9 +163,13 @@ def _shape_issue(err: Any, path: DataPath, is_key: bool, data: Any, positions: P
         return Issue("error", msg, span, hint)
     if kind == "string_pattern_mismatch":
         target = "key" if is_key else "id"
-        return Issue("error", f"{_show(value)} is not a valid {target} ({what}): use lower-case "
-                     "letters, digits and _, starting with a letter", span,
-                     f"try {_slug(str(value))!r}" if value else None)
+        return Issue(
+            "error",
+            f"{_show(value)} is not a valid {target} ({what}): use lower-case "
+            "letters, digits and _, starting with a letter",
+            span,
+            f"try {_slug(str(value))!r}" if value else None,
+        )
     if kind in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]
@@ -160,8 +200,15 @@ def _slug(text: str) -> str:
     return out if out[:1].isalpha() else f"x_{out}"
 
 
-_NAMED = {"scenes": "scene", "choices": "choice", "team": "team member", "meters": "meter",
-          "events": "event", "consequences": "consequence", "lines": "line"}
+_NAMED = {
+    "scenes": "scene",
+    "choices": "choice",
+    "team": "team member",
+    "meters": "meter",
+    "events": "event",
+    "consequences": "consequence",
+    "lines": "line",
+}
 
 
 def _where(data: Any, path: DataPath) -> str:
@@ -177,8 +224,17 @@ def _where(data: Any, path: DataPath) -> str:
             kind = _NAMED.get(str(path[i - 1]), str(path[i - 1]))
             ident = node.get("id") if isinstance(node, dict) else None
             names.append(f"{kind} {ident!r}" if isinstance(ident, str) else f"{kind} {part + 1}")
-        elif isinstance(part, str) and part in ("client", "clock", "jurisdiction", "debrief", "effects",
-                                                 "feedback", "when", "expert", "ending"):
+        elif isinstance(part, str) and part in (
+            "client",
+            "clock",
+            "jurisdiction",
+            "debrief",
+            "effects",
+            "feedback",
+            "when",
+            "expert",
+            "ending",
+        ):
             names.append(part)
     if not names:
         return "the scenario" if not path else repr(path[-1])
@@ -246,21 +302,27 @@ class _Compiler:
     def warn(self, path: DataPath, message: str, hint: str | None = None) -> None:
         self.issues.append(Issue("warning", message, self.pos.span(path), hint))
 
-    def unknown(self, path: DataPath, what: str, value: str, known: Iterable[str], context: str,
-                *, key: bool = False) -> None:
+    def unknown(
+        self, path: DataPath, what: str, value: str, known: Iterable[str], context: str, *, key: bool = False
+    ) -> None:
         """Report an id that names nothing; `key=True` when the id is a mapping key."""
-        self.error(path, f"{context} {what} {value!r}, which does not exist",
-                   did_you_mean(value, known), key=key)
+        self.error(path, f"{context} {what} {value!r}, which does not exist", did_you_mean(value, known), key=key)
 
     def run(self, sha256: str) -> Scenario:
         spec = self.spec
-        self._check_unique([p.id for p in (spec.client, *spec.team)], ("team",), "person",
-                           [("client",), *[("team", i) for i in range(len(spec.team))]])
+        self._check_unique(
+            [spec.client.id, *(p.id for p in spec.team)],
+            ("team",),
+            "person",
+            [("client",), *[("team", i) for i in range(len(spec.team))]],
+        )
         self._check_unique(self.meter_ids, ("meters",), "meter", [("meters", i) for i in range(len(spec.meters))])
-        self._check_unique([sc.id for sc in spec.scenes], ("scenes",), "scene",
-                           [("scenes", i) for i in range(len(spec.scenes))])
-        self._check_unique([e.id for e in spec.events], ("events",), "event",
-                           [("events", i) for i in range(len(spec.events))])
+        self._check_unique(
+            [sc.id for sc in spec.scenes], ("scenes",), "scene", [("scenes", i) for i in range(len(spec.scenes))]
+        )
+        self._check_unique(
+            [e.id for e in spec.events], ("events",), "event", [("events", i) for i in range(len(spec.events))]
+        )
         client = self._person(spec.client, ("client",), is_client=True)
         team = tuple(self._person(p, ("team", i)) for i, p in enumerate(spec.team))
         meters = tuple(self._meter(m, i) for i, m in enumerate(spec.meters))
@@ -278,18 +340,33 @@ class _Compiler:
             raise ScenarioError(sorted(self.issues, key=_issue_order))
         d = spec.debrief
         return Scenario(
-            id=spec.id, title=spec.title, summary=spec.summary, setting=spec.setting,
-            minutes=spec.minutes, version=spec.version, authors=tuple(spec.authors),
-            reviewers=tuple(spec.reviewers), jurisdiction=spec.jurisdiction.name,
-            jurisdiction_rules=tuple(spec.jurisdiction.rules), role=spec.role,
-            objectives=tuple(spec.objectives), content_notes=tuple(spec.content_notes),
+            id=spec.id,
+            title=spec.title,
+            summary=spec.summary,
+            setting=spec.setting,
+            minutes=spec.minutes,
+            version=spec.version,
+            authors=tuple(spec.authors),
+            reviewers=tuple(spec.reviewers),
+            jurisdiction=spec.jurisdiction.name,
+            jurisdiction_rules=tuple(spec.jurisdiction.rules),
+            role=spec.role,
+            objectives=tuple(spec.objectives),
+            content_notes=tuple(spec.content_notes),
             fiction_contract=spec.fiction_contract,
             resources=tuple(Resource(r.name, r.detail) for r in spec.resources),
-            client=client, team=team, meters=meters, clock=clock, start=spec.start, scenes=scenes,
+            client=client,
+            team=team,
+            meters=meters,
+            clock=clock,
+            start=spec.start,
+            scenes=scenes,
             events=events,
             debrief=Debrief(tuple(d.reactions), tuple(d.description), tuple(d.analysis), tuple(d.summary))
-            if d else None,
-            path=self.pos.filename, sha256=sha256,
+            if d
+            else None,
+            path=self.pos.filename,
+            sha256=sha256,
             warnings=tuple(sorted(self.issues, key=_issue_order)),
         )
 
@@ -306,14 +383,18 @@ class _Compiler:
         portrait = self._asset(p.portrait, (*path, "portrait")) if p.portrait else None
         if isinstance(p, s.ClientSpec):
             return Person(p.id, p.name, "client", p.about, (), (), p.trust, portrait, True, tuple(p.goals))
-        return Person(p.id, p.name, p.profession, p.about or "", tuple(p.does), tuple(p.cannot),
-                      p.trust, portrait, is_client)
+        return Person(
+            p.id, p.name, p.profession, p.about or "", tuple(p.does), tuple(p.cannot), p.trust, portrait, is_client
+        )
 
     def _asset(self, ref: str, path: DataPath) -> Path | None:
         pure = PurePosixPath(ref.replace("\\", "/"))
         if pure.is_absolute() or ".." in pure.parts or (len(ref) > 1 and ref[1] == ":"):
-            self.error(path, f"asset path {ref!r} must stay inside the scenario's folder or the "
-                       "shipped assets (no '..', no absolute paths)")
+            self.error(
+                path,
+                f"asset path {ref!r} must stay inside the scenario's folder or the "
+                "shipped assets (no '..', no absolute paths)",
+            )
             return None
         roots = [r for r in (self.base_dir, ASSETS_DIR) if r is not None]
         for root in roots:
@@ -349,23 +430,38 @@ class _Compiler:
         for n, ln in enumerate(sc.lines, 1):
             lpath = (*path, "lines", n - 1)
             if ln.speaker not in self.people_ids and ln.speaker not in SPEAKERS_BUILTIN:
-                self.error((*lpath, "speaker"), f"speaker {ln.speaker!r} is not in the cast",
-                           did_you_mean(ln.speaker, [*self.people_ids, *SPEAKERS_BUILTIN]))
+                self.error(
+                    (*lpath, "speaker"),
+                    f"speaker {ln.speaker!r} is not in the cast",
+                    did_you_mean(ln.speaker, [*self.people_ids, *SPEAKERS_BUILTIN]),
+                )
             lid = ln.id or f"{sc.id}_l{n}"
             if lid in line_ids:
                 self.error((*lpath, "id"), f"duplicate line id {lid!r} in scene {sc.id!r}")
             line_ids[lid] = n
             lines.append(Line(lid, ln.speaker, ln.text))
-        self._check_unique([c.id for c in sc.consequences], (*path, "consequences"), "consequence",
-                           [(*path, "consequences", k) for k in range(len(sc.consequences))])
+        self._check_unique(
+            [c.id for c in sc.consequences],
+            (*path, "consequences"),
+            "consequence",
+            [(*path, "consequences", k) for k in range(len(sc.consequences))],
+        )
         consequences = tuple(
-            Consequence(c.id, cond := self._condition(c.when, (*path, "consequences", k, "when")),
-                        compile_condition(cond), self._effects(c.effects, (*path, "consequences", k, "effects")),
-                        c.text)
+            Consequence(
+                c.id,
+                cond := self._condition(c.when, (*path, "consequences", k, "when")),
+                compile_condition(cond),
+                self._effects(c.effects, (*path, "consequences", k, "effects")),
+                c.text,
+            )
             for k, c in enumerate(sc.consequences)
         )
-        self._check_unique([c.id for c in sc.choices], (*path, "choices"), "choice",
-                           [(*path, "choices", k) for k in range(len(sc.choices))])
+        self._check_unique(
+            [c.id for c in sc.choices],
+            (*path, "choices"),
+            "choice",
+            [(*path, "choices", k) for k in range(len(sc.choices))],
+        )
         choices = tuple(self._choice(c, sc.id, (*path, "choices", k)) for k, c in enumerate(sc.choices))
         expert = None
         if sc.expert is not None:
@@ -375,33 +471,64 @@ class _Compiler:
                 self.unknown((*path, "expert", "choice"), "choice", sc.expert.choice, ids, "the expert picks")
         ending = Ending(sc.ending.band, sc.ending.title) if sc.ending else None
         if ending and choices:
-            self.error((*path, "ending"), f"scene {sc.id!r} is an ending but also has choices",
-                       "an ending is a final scene: remove its choices or its 'ending'")
+            self.error(
+                (*path, "ending"),
+                f"scene {sc.id!r} is an ending but also has choices",
+                "an ending is a final scene: remove its choices or its 'ending'",
+            )
         elif not ending and not choices:
-            self.error(path, f"scene {sc.id!r} has no choices and is not an ending",
-                       "add choices, or mark it with 'ending: {band: ..., title: ...}'")
+            self.error(
+                path,
+                f"scene {sc.id!r} has no choices and is not an ending",
+                "add choices, or mark it with 'ending: {band: ..., title: ...}'",
+            )
         if choices and all(c.condition is not None for c in choices):
-            self.warn((*path, "choices"), f"every choice in scene {sc.id!r} has a condition; "
-                      "if none holds the player is stuck", "give one choice no 'when'")
+            self.warn(
+                (*path, "choices"),
+                f"every choice in scene {sc.id!r} has a condition; if none holds the player is stuck",
+                "give one choice no 'when'",
+            )
         if sum(c.condition is None for c in choices) > 1 and expert is None:
-            self.warn(path, f"scene {sc.id!r} offers a decision but names no expert choice",
-                      "add 'expert: {choice: ..., why: ...}'")
-        return Scene(sc.id, sc.title, sc.text, tuple(lines), consequences, sc.prompt, choices, expert,
-                     ending, self.pos.span(path))
+            self.warn(
+                path,
+                f"scene {sc.id!r} offers a decision but names no expert choice",
+                "add 'expert: {choice: ..., why: ...}'",
+            )
+        return Scene(
+            sc.id,
+            sc.title,
+            sc.text,
+            tuple(lines),
+            consequences,
+            sc.prompt,
+            choices,
+            expert,
+            ending,
+            self.pos.span(path),
+        )
 
     def _choice(self, c: s.ChoiceSpec, scene_id: str, path: DataPath) -> Choice:
         if c.next not in self.scene_ids:
             self.unknown((*path, "next"), "scene", c.next, self.scene_ids, f"choice {c.id!r} goes to")
         cond = self._condition(c.when, (*path, "when")) if c.when else None
         if c.locked_reason and cond is None:
-            self.warn((*path, "locked_reason"), f"choice {c.id!r} has a locked_reason but no 'when', "
-                      "so it is never locked")
+            self.warn(
+                (*path, "locked_reason"), f"choice {c.id!r} has a locked_reason but no 'when', so it is never locked"
+            )
         return Choice(
-            id=c.id, scene=scene_id, text=c.text, tags=tuple(c.tags), condition=cond,
-            test=compile_condition(cond) if cond else None, locked_reason=c.locked_reason,
+            id=c.id,
+            scene=scene_id,
+            text=c.text,
+            tags=tuple(c.tags),
+            condition=cond,
+            test=compile_condition(cond) if cond else None,
+            locked_reason=c.locked_reason,
             effects=self._effects(c.effects, (*path, "effects")),
             feedback=Feedback(c.feedback.outcome, c.feedback.teaching) if c.feedback else None,
-            oversteps=c.oversteps, breach=c.breach, next=c.next, span=self.pos.span(path),
+            oversteps=c.oversteps,
+            breach=c.breach,
+            next=c.next,
+            span=self.pos.span(path),
         )
 
     def _event(self, e: s.EventSpec, i: int) -> Event:
@@ -409,8 +536,9 @@ class _Compiler:
         if e.goto not in self.scene_ids:
             self.unknown((*path, "goto"), "scene", e.goto, self.scene_ids, f"event {e.id!r} goes to")
         cond = self._condition(e.when, (*path, "when"))
-        return Event(e.id, cond, compile_condition(cond), e.goto, e.text,
-                     self._effects(e.effects, (*path, "effects")), e.once)
+        return Event(
+            e.id, cond, compile_condition(cond), e.goto, e.text, self._effects(e.effects, (*path, "effects")), e.once
+        )
 
     def _effects(self, e: s.EffectsSpec | None, path: DataPath) -> Effects:
         if e is None:
@@ -425,8 +553,11 @@ class _Compiler:
             self.error((*path, "time"), "'time' passes but the scenario has no clock", "add a 'clock:' section")
         self.flags_set.update(e.set_flags or ())
         return Effects(
-            meters=tuple((e.meters or {}).items()), trust=tuple((e.trust or {}).items()),
-            set_flags=tuple(e.set_flags or ()), clear_flags=tuple(e.clear_flags or ()), time=e.time or 0,
+            meters=tuple((e.meters or {}).items()),
+            trust=tuple((e.trust or {}).items()),
+            set_flags=tuple(e.set_flags or ()),
+            clear_flags=tuple(e.clear_flags or ()),
+            time=e.time or 0,
         )
 
     def _condition(self, c: s.ConditionSpec, path: DataPath) -> Condition:
@@ -441,8 +572,9 @@ class _Compiler:
             parts.extend(self._compare("trust", key, cmp, (*path, "trust", key)))
         if c.clock is not None:
             if self.spec.clock is None:
-                self.error((*path, "clock"), "condition on the clock, but the scenario has no clock",
-                           "add a 'clock:' section")
+                self.error(
+                    (*path, "clock"), "condition on the clock, but the scenario has no clock", "add a 'clock:' section"
+                )
             parts.extend(self._compare("clock", "", c.clock, (*path, "clock")))
         for k, flag in enumerate(c.flags or ()):
             self.flags_read.setdefault(flag, (*path, "flags", k))
@@ -473,8 +605,7 @@ class _Compiler:
     def _check_flags(self) -> None:
         for flag, path in self.flags_read.items():
             if flag not in self.flags_set:
-                self.warn(path, f"flag {flag!r} is read but never set",
-                          did_you_mean(flag, self.flags_set))
+                self.warn(path, f"flag {flag!r} is read but never set", did_you_mean(flag, self.flags_set))
 
     def _check_reachable(self, scenes: dict[str, Scene], events: tuple[Event, ...]) -> None:
         if self.spec.start not in scenes:

@@ -15,8 +15,12 @@ from typing import Final, Literal
 from simgame.scenario import TRUST_MAX, TRUST_MIN, Effects, Predicate, Scenario, Vars
 
 OPERATORS: Final[dict[str, Callable[[int, int], bool]]] = {
-    "lt": operator.lt, "lte": operator.le, "gt": operator.gt,
-    "gte": operator.ge, "eq": operator.eq, "ne": operator.ne,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "eq": operator.eq,
+    "ne": operator.ne,
 }
 """The comparison registry: the only operators a scenario can name."""
 

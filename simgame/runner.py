@@ -68,7 +68,7 @@ def parse_policy(text: str) -> Policy:
     if text in named:
         return named[text]
     if text.startswith("choices:"):
-        ids = [c.strip() for c in text[len("choices:"):].split(",") if c.strip()]
+        ids = [c.strip() for c in text[len("choices:") :].split(",") if c.strip()]
         if not ids:
             raise PolicyError("choices: needs at least one choice id, e.g. choices:ask_first,listen")
         return choices_policy(ids)
@@ -108,11 +108,21 @@ class RunSummary:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "scenario": self.scenario, "seed": self.seed, "ended": self.ended,
-            "ending": self.ending, "band": self.band, "title": self.title,
-            "steps": len(self.path), "path": list(self.path), "meters": self.meters,
-            "trust": self.trust, "clock": self.clock, "competencies": self.tags,
-            "expert_matches": self.expert_matches, "decisions": self.decisions, "stuck": self.stuck,
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "ended": self.ended,
+            "ending": self.ending,
+            "band": self.band,
+            "title": self.title,
+            "steps": len(self.path),
+            "path": list(self.path),
+            "meters": self.meters,
+            "trust": self.trust,
+            "clock": self.clock,
+            "competencies": self.tags,
+            "expert_matches": self.expert_matches,
+            "decisions": self.decisions,
+            "stuck": self.stuck,
         }
 
 
@@ -130,11 +140,19 @@ def summarize(session: Session) -> RunSummary:
             matches += scene.expert.choice == cid
     ending = session.ending
     return RunSummary(
-        scenario=sc.id, seed=session.seed, ended=ending is not None,
-        ending=session.state if ending else None, band=ending.band if ending else None,
-        title=ending.title if ending else None, path=session.path, meters=session.meters,
-        trust=session.trust, clock=session.clock, tags=dict(sorted(tags.items())),
-        expert_matches=matches, decisions=decisions,
+        scenario=sc.id,
+        seed=session.seed,
+        ended=ending is not None,
+        ending=session.state if ending else None,
+        band=ending.band if ending else None,
+        title=ending.title if ending else None,
+        path=session.path,
+        meters=session.meters,
+        trust=session.trust,
+        clock=session.clock,
+        tags=dict(sorted(tags.items())),
+        expert_matches=matches,
+        decisions=decisions,
         stuck=ending is None and not session.available(),
     )
 

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 Band = Literal["much_worse", "worse", "expected", "better", "much_better"]
 
 BAND_LEVEL: Final[dict[str, int]] = {
-    "much_worse": -2, "worse": -1, "expected": 0, "better": 1, "much_better": 2,
+    "much_worse": -2,
+    "worse": -1,
+    "expected": 0,
+    "better": 1,
+    "much_better": 2,
 }
 """Goal-attainment scaling levels of the outcome bands."""
 

@@ -95,8 +95,7 @@ class ChoiceSpec(_Spec):
     when: ConditionSpec | None = Field(None, description="Offered only when this holds.")
     locked_reason: Text | None = Field(
         None,
-        description="If given, the choice is shown greyed with this reason when `when` fails; "
-        "otherwise it is hidden.",
+        description="If given, the choice is shown greyed with this reason when `when` fails; otherwise it is hidden.",
     )
     effects: EffectsSpec | None = None
     feedback: FeedbackSpec | None = None
@@ -104,8 +103,9 @@ class ChoiceSpec(_Spec):
         None, description="How this option oversteps the social worker's role, for the debrief."
     )
     breach: Text | None = Field(
-        None, description="The integrity breach this option commits (a promise not kept, "
-        "sharing without consent), which weighs more than good acts in scoring."
+        None,
+        description="The integrity breach this option commits (a promise not kept, "
+        "sharing without consent), which weighs more than good acts in scoring.",
     )
     next: Id = Field(description="The scene this choice leads to.")
 

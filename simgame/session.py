@@ -18,7 +18,7 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 from weakref import WeakKeyDictionary
 
 from transitions import Machine, State
@@ -88,7 +88,7 @@ class ChoiceView:
 class _Machine:
     """The transitions Machine of one scenario, built once and shared by its sessions."""
 
-    _cache: WeakKeyDictionary[Scenario, _Machine] = WeakKeyDictionary()
+    _cache: ClassVar[WeakKeyDictionary[Scenario, _Machine]] = WeakKeyDictionary()
 
     def __init__(self, scenario: Scenario) -> None:
         states = [State(sid, final=sc.is_ending) for sid, sc in scenario.scenes.items()]
@@ -103,8 +103,13 @@ class _Machine:
             sources = [sid for sid, sc in scenario.scenes.items() if not sc.is_ending]
             transitions.append({"trigger": f"event:{ev.id}", "source": sources, "dest": ev.goto})
         self.machine = Machine(
-            model=None, states=states, transitions=transitions, initial=scenario.start,
-            auto_transitions=False, send_event=True, queued=False,
+            model=None,
+            states=states,
+            transitions=transitions,
+            initial=scenario.start,
+            auto_transitions=False,
+            send_event=True,
+            queued=False,
         )
         self.events = self.machine.events
 
@@ -231,8 +236,17 @@ class Session:
         if not self._machine.events[choice.key].trigger(self):  # pragma: no cover - guarded above
             raise RuntimeError(f"transition {choice.key} refused after its guard passed")
         applied = apply_effects(choice.effects, self.vars, self.scenario, self._limits)
-        entry = LogEntry("choice_made", before, self._step, choice.id, choice.next, Change.of(applied),
-                         tuple(self.vars.meters.items()), tuple(self.vars.trust.items()), t)
+        entry = LogEntry(
+            "choice_made",
+            before,
+            self._step,
+            choice.id,
+            choice.next,
+            Change.of(applied),
+            tuple(self.vars.meters.items()),
+            tuple(self.vars.trust.items()),
+            t,
+        )
         self._log.append(entry)
         self._path.append(choice.key)
         target = choice.next
@@ -253,8 +267,9 @@ class Session:
         abandoned = self._path.pop()
         self.vars = vars_
         self._fired = fired
-        self._log.append(LogEntry("undone", self.state, self._step, abandoned.split(".", 1)[1], state,
-                                  abandoned=(abandoned,)))
+        self._log.append(
+            LogEntry("undone", self.state, self._step, abandoned.split(".", 1)[1], state, abandoned=(abandoned,))
+        )
         self._machine.machine.set_state(state, model=self)
         self._step -= 1
 
@@ -266,8 +281,7 @@ class Session:
                 self._fired.add(ev.id)
                 self._machine.events[f"event:{ev.id}"].trigger(self)
                 applied = apply_effects(ev.effects, self.vars, self.scenario, self._limits)
-                self._log.append(LogEntry("event_fired", target, self._step, None, ev.id,
-                                          Change.of(applied), t=t))
+                self._log.append(LogEntry("event_fired", target, self._step, None, ev.id, Change.of(applied), t=t))
                 return ev.goto
         return target
 
@@ -280,12 +294,20 @@ class Session:
             if key not in self._fired and cq.test(self.vars):
                 self._fired.add(key)
                 applied = apply_effects(cq.effects, self.vars, self.scenario, self._limits)
-                self._log.append(LogEntry("consequence", scene_id, self._step, None, cq.id,
-                                          Change.of(applied), t=t))
+                self._log.append(LogEntry("consequence", scene_id, self._step, None, cq.id, Change.of(applied), t=t))
         if scene.ending is not None:
-            self._log.append(LogEntry("ended", scene_id, self._step, None, scene.ending.band,
-                                      meters=tuple(self.vars.meters.items()),
-                                      trust=tuple(self.vars.trust.items()), t=t))
+            self._log.append(
+                LogEntry(
+                    "ended",
+                    scene_id,
+                    self._step,
+                    None,
+                    scene.ending.band,
+                    meters=tuple(self.vars.meters.items()),
+                    trust=tuple(self.vars.trust.items()),
+                    t=t,
+                )
+            )
 
     # --- saving ------------------------------------------------------------------------
 
@@ -305,13 +327,17 @@ class Session:
         times = [e.t for e in self._log if e.kind in ("choice_made", "undone")]
         return {
             "format": SNAPSHOT_FORMAT,
-            "scenario": {"id": self.scenario.id, "version": self.scenario.version,
-                         "sha256": self.scenario.sha256},
+            "scenario": {"id": self.scenario.id, "version": self.scenario.version, "sha256": self.scenario.sha256},
             "seed": self.seed,
             "actions": actions,
             "times": times,
-            "state": {"scene": self.state, "meters": self.meters, "trust": self.trust,
-                      "flags": sorted(self.vars.flags), "clock": self.clock},
+            "state": {
+                "scene": self.state,
+                "meters": self.meters,
+                "trust": self.trust,
+                "flags": sorted(self.vars.flags),
+                "clock": self.clock,
+            },
         }
 
     @classmethod

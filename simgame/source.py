@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -34,7 +34,7 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """libyaml's parser with YAML 1.2-style scalar resolution (no yes/no/on/off booleans)."""
 
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 def _add(tag: str, pattern: str, first: str) -> None:
@@ -51,13 +51,9 @@ _add(
     "-+.0123456789",
 )
 _add("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\x00")
-_Loader.yaml_implicit_resolvers.setdefault("", []).append(
-    ("tag:yaml.org,2002:null", re.compile(r"^$"))
-)
+_Loader.yaml_implicit_resolvers.setdefault("", []).append(("tag:yaml.org,2002:null", re.compile(r"^$")))
 
-_STR, _INT, _FLOAT, _BOOL, _NULL = (
-    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")
-)
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _MAYBE_NOT_TEXT = frozenset("tTfFnN~-+.0123456789")
 
@@ -71,7 +67,8 @@ def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> 
     if kind is yaml.ScalarNode:
         if not implicit[0] or (value and value[0] not in _MAYBE_NOT_TEXT):
             return _STR
-        for tag, regexp in self.yaml_implicit_resolvers.get(value[:1] or "", ()):
+        resolvers: list[tuple[str, re.Pattern[str]]] = _Loader.yaml_implicit_resolvers.get(value[:1] or "", [])
+        for tag, regexp in resolvers:
             if regexp.match(value):
                 return tag
         return _STR
@@ -129,32 +126,48 @@ def read_yaml(text: str | bytes, filename: str) -> tuple[dict[str, Any], Positio
         raise ScenarioError(builder.issues)
     if not isinstance(data, dict):
         raise ScenarioError(
-            [Issue("error", "a scenario file must be a mapping of keys such as 'id:' and "
-                   "'scenes:'", Span(filename, 1, 1))]
+            [
+                Issue(
+                    "error",
+                    "a scenario file must be a mapping of keys such as 'id:' and 'scenes:'",
+                    Span(filename, 1, 1),
+                )
+            ]
         )
     return data, builder.positions
 
 
 def _decode(text: str | bytes, filename: str) -> str:
     if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise ScenarioError([_too_big(len(text), filename)])
+        raw = text
+        if len(raw) > MAX_BYTES:
+            raise ScenarioError([_too_big(len(raw), filename)])
         try:
-            text = text.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = text[: exc.start].count(b"\n") + 1
+            line = raw[: exc.start].count(b"\n") + 1
             raise ScenarioError(
-                [Issue("error", f"the file is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
-                       f"offset {exc.start})", Span(filename, line, 1),
-                       "save it as UTF-8 in your editor")]
+                [
+                    Issue(
+                        "error",
+                        f"the file is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})",
+                        Span(filename, line, 1),
+                        "save it as UTF-8 in your editor",
+                    )
+                ]
             ) from None
     elif len(text) > MAX_BYTES:
         raise ScenarioError([_too_big(len(text), filename)])
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ScenarioError(
-            [Issue("error", "the file contains NUL bytes; it looks like a binary file, "
-                   "not a scenario", Span(filename, line, 1))]
+            [
+                Issue(
+                    "error",
+                    "the file contains NUL bytes; it looks like a binary file, not a scenario",
+                    Span(filename, line, 1),
+                )
+            ]
         )
     return text
 
@@ -162,8 +175,7 @@ def _decode(text: str | bytes, filename: str) -> str:
 def _too_big(size: int, filename: str) -> Issue:
     return Issue(
         "error",
-        f"the file is {size / 1048576:.1f} MiB; scenario files may be at most "
-        f"{MAX_BYTES // 1048576} MiB",
+        f"the file is {size / 1048576:.1f} MiB; scenario files may be at most {MAX_BYTES // 1048576} MiB",
         Span(filename, 1, 1),
     )
 
@@ -184,8 +196,7 @@ def _check_shape(text: str, filename: str) -> None:
             depth = _flow_depth(line, depth)
         if depth + block > MAX_DEPTH:
             raise ScenarioError(
-                [Issue("error", f"the file nests more than {MAX_DEPTH} levels deep",
-                       Span(filename, number, 1))]
+                [Issue("error", f"the file nests more than {MAX_DEPTH} levels deep", Span(filename, number, 1))]
             )
 
 
@@ -232,16 +243,17 @@ class _Builder:
 
     def _error(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
         mark = node.start_mark
-        self.issues.append(
-            Issue("error", message, Span(self.positions.filename, mark.line + 1, mark.column + 1), hint)
-        )
+        self.issues.append(Issue("error", message, Span(self.positions.filename, mark.line + 1, mark.column + 1), hint))
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         mark = node.start_mark
         self.positions.values[path] = (mark.line + 1, mark.column + 1)
         if id(node) in self._seen:
-            self._error(node, "anchors and aliases (&name, *name) are not allowed in scenario files",
-                        "write the value out in full")
+            self._error(
+                node,
+                "anchors and aliases (&name, *name) are not allowed in scenario files",
+                "write the value out in full",
+            )
             return None
         self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
@@ -268,8 +280,11 @@ class _Builder:
                 continue
             kmark = key_node.start_mark
             if key in result:
-                self._error(key_node, f"duplicate key {key!r} (first at line {first_line[key]})",
-                            "each key may appear once in a mapping")
+                self._error(
+                    key_node,
+                    f"duplicate key {key!r} (first at line {first_line[key]})",
+                    "each key may appear once in a mapping",
+                )
                 continue
             first_line[key] = kmark.line + 1
             self.positions.keys[(*path, key)] = (kmark.line + 1, kmark.column + 1)
@@ -289,8 +304,11 @@ class _Builder:
             return value.lower() == "true"
         if tag == _NULL:
             return None
-        self._error(node, f"YAML tag {tag!r} is not allowed in scenario files",
-                    "scenario files hold plain text, numbers and true/false only")
+        self._error(
+            node,
+            f"YAML tag {tag!r} is not allowed in scenario files",
+            "scenario files hold plain text, numbers and true/false only",
+        )
         return None
 
 

@@ -23,12 +23,13 @@ q saves nothing and quits."""
 
 def _wrap(text: str, indent: str = "") -> str:
     paras = [p for p in text.strip().split("\n\n")]
-    return "\n\n".join(textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=indent,
-                                     subsequent_indent=indent) for p in paras)
+    return "\n\n".join(
+        textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) for p in paras
+    )
 
 
 def describe_change(scenario: Scenario, change: Change) -> str:
-    """"Ms Reyes trust +3, Housing stability -5": a change in words and signed numbers."""
+    """ "Ms Reyes trust +3, Housing stability -5": a change in words and signed numbers."""
     parts = [f"{scenario.person(k).name} trust {d:+d}" for k, d in change.trust]
     parts += [f"{scenario.meter(k).label} {d:+d}" for k, d in change.meters]
     if change.time:
@@ -40,8 +41,9 @@ def describe_change(scenario: Scenario, change: Change) -> str:
 class TextPlayer:
     """Plays one session over text streams."""
 
-    def __init__(self, session: Session, *, out: TextIO, read_line: Callable[[], str | None],
-                 learning: bool = True) -> None:
+    def __init__(
+        self, session: Session, *, out: TextIO, read_line: Callable[[], str | None], learning: bool = True
+    ) -> None:
         self.session = session
         self.sc = session.scenario
         self.out = out
@@ -69,13 +71,22 @@ class TextPlayer:
     def prebrief(self) -> None:
         sc = self.sc
         self.say(f"{sc.title}")
-        self.say(f"{sc.setting}. About {sc.minutes} minutes. Mode: "
-                 f"{'learning (feedback after each choice, undo allowed)' if self.learning else 'assessment (feedback at the end)'}.")
+        mode = (
+            "learning (feedback after each choice, undo allowed)"
+            if self.learning
+            else "assessment (feedback at the end)"
+        )
+        self.say(f"{sc.setting}. About {sc.minutes} minutes. Mode: {mode}.")
         self.say()
         self.say(_wrap(sc.summary))
         self.say()
         self.say("Your role: " + " ".join(sc.role.split()))
-        self.say("Jurisdiction: " + sc.jurisdiction + " (fictional).")
+        self.say(
+            "Jurisdiction: "
+            + sc.jurisdiction
+            + ("" if "fictional" in sc.jurisdiction.lower() else " (fictional)")
+            + "."
+        )
         for rule in sc.jurisdiction_rules:
             self.say(_wrap("- " + rule))
         self.say("Learning objectives:")
@@ -252,8 +263,12 @@ class TextPlayer:
             d = self.sc.debrief
             self.say()
             self.say("Debrief questions:")
-            for title, qs in (("Reactions", d.reactions), ("Description", d.description),
-                              ("Analysis", d.analysis), ("Summary", d.summary)):
+            for title, qs in (
+                ("Reactions", d.reactions),
+                ("Description", d.description),
+                ("Analysis", d.analysis),
+                ("Summary", d.summary),
+            ):
                 self.say(f"{title}:")
                 for q in qs:
                     self.say(_wrap("- " + q))

@@ -33,8 +33,7 @@ def test_minimal_scenario_compiles_without_warnings() -> None:
 def test_unknown_next_scene_with_did_you_mean() -> None:
     text = edit("  - id: b\n", "  - id: exit_hall\n", edit("next: b}", "next: exit_hal}"))
     assert problems(text) == [
-        "t.yaml:22:34: error: choice 'go' goes to scene 'exit_hal', which does not exist "
-        "(did you mean 'exit_hall'?)",
+        "t.yaml:22:34: error: choice 'go' goes to scene 'exit_hal', which does not exist (did you mean 'exit_hall'?)",
         "t.yaml:23:5: warning: scene 'exit_hall' cannot be reached from 'a'",
     ]
 
@@ -59,7 +58,7 @@ def test_wrong_type_names_the_value_and_what_was_expected() -> None:
 
 def test_a_number_where_text_is_expected_suggests_quotes() -> None:
     assert problems(edit('version: "1"', "version: 1.10")) == [
-        't.yaml:7:10: error: \'version\' in the scenario should be text, got 1.1 (put it in quotes: "1.1")'
+        "t.yaml:7:10: error: 'version' in the scenario should be text, got 1.1 (put it in quotes: \"1.1\")"
     ]
 
 
@@ -96,8 +95,10 @@ def test_duplicate_scene_id() -> None:
 
 
 def test_duplicate_choice_id() -> None:
-    text = edit("      - {id: go, text: Go, next: b}\n",
-                "      - {id: go, text: Go, next: b}\n      - {id: go, text: Again, next: b}\n")
+    text = edit(
+        "      - {id: go, text: Go, next: b}\n",
+        "      - {id: go, text: Go, next: b}\n      - {id: go, text: Again, next: b}\n",
+    )
     assert problems(text, errors_only=True) == ["t.yaml:23:14: error: duplicate choice id 'go' (first at line 22)"]
 
 
@@ -136,8 +137,10 @@ def test_scene_without_choices_that_is_not_an_ending() -> None:
 
 
 def test_ending_with_choices_is_an_error() -> None:
-    text = edit("    ending: {band: better, title: Done}\n",
-                "    ending: {band: better, title: Done}\n    choices: [{id: x, text: X, next: a}]\n")
+    text = edit(
+        "    ending: {band: better, title: Done}\n",
+        "    ending: {band: better, title: Done}\n    choices: [{id: x, text: X, next: a}]\n",
+    )
     assert problems(text) == [
         "t.yaml:24:13: error: scene 'b' is an ending but also has choices (an ending is a final scene: "
         "remove its choices or its 'ending')"
@@ -145,7 +148,9 @@ def test_ending_with_choices_is_an_error() -> None:
 
 
 def test_meter_start_outside_its_range() -> None:
-    assert problems(edit("start: 50}", "start: 150}")) == ["t.yaml:17:42: error: meter 'housing' starts at 150, outside 0..100"]
+    assert problems(edit("start: 50}", "start: 150}")) == [
+        "t.yaml:17:42: error: meter 'housing' starts at 150, outside 0..100"
+    ]
 
 
 def test_unknown_speaker() -> None:

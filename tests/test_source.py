@@ -56,7 +56,7 @@ def test_deep_nesting_is_refused_before_libyaml_sees_it() -> None:
 
 
 def test_brackets_inside_quoted_text_do_not_count_as_nesting() -> None:
-    data, _ = read_yaml("a: [\"" + "[" * 500 + "\"]\n", "f.yaml")
+    data, _ = read_yaml('a: ["' + "[" * 500 + '"]\n', "f.yaml")
     assert data["a"] == ["[" * 500]
 
 
