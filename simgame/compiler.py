@@ -46,7 +46,7 @@ from simgame.scenario import (
     Scenario,
     Scene,
 )
-from simgame.source import MAX_BYTES, Positions, read_yaml
+from simgame.source import MAX_BYTES, Positions, paused_gc, read_yaml
 from simgame.source import Path as DataPath
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -97,11 +97,12 @@ def compile_source(text: str | bytes, *, filename: str = "<scenario>", base_dir:
     """
     raw = text.encode("utf-8") if isinstance(text, str) else text
     data, positions = read_yaml(raw, filename)
-    try:
-        spec = s.ScenarioSpec.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(_shape_issues(exc, data, positions)) from None
-    return _Compiler(spec, positions, data, base_dir).run(hashlib.sha256(raw).hexdigest())
+    with paused_gc():
+        try:
+            spec = s.ScenarioSpec.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(_shape_issues(exc, data, positions)) from None
+        return _Compiler(spec, positions, data, base_dir).run(hashlib.sha256(raw).hexdigest())
 
 
 # --- shape errors -------------------------------------------------------------------------

@@ -11,8 +11,10 @@ libyaml sees the text, because libyaml crashes the interpreter on very deep nest
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -112,6 +114,28 @@ def read_yaml(text: str | bytes, filename: str) -> tuple[dict[str, Any], Positio
     """
     text = _decode(text, filename)
     _check_shape(text, filename)
+    with paused_gc():
+        return _read(text, filename)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large, acyclic object graph.
+
+    Loading allocates hundreds of thousands of small objects and no reference cycles; the
+    collector would otherwise rescan them again and again (measured: 3 to 4 times slower
+    at 1,000 scenes). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read(text: str, filename: str) -> tuple[dict[str, Any], Positions]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
