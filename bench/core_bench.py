@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_scenario import generate  # noqa: E402
+from gen_scenario import generate
 
-from simgame.compiler import compile_source  # noqa: E402
-from simgame.runner import random_policy  # noqa: E402
-from simgame.schema import ScenarioSpec  # noqa: E402
-from simgame.session import Session, _Machine  # noqa: E402
-from simgame.source import read_yaml  # noqa: E402
+from simgame.compiler import compile_source
+from simgame.runner import random_policy
+from simgame.schema import ScenarioSpec
+from simgame.session import Session, _Machine
+from simgame.source import read_yaml
 
 
 def best_of(n: int, fn: object) -> float:
