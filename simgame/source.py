@@ -166,6 +166,19 @@ def _decode(text: str | bytes, filename: str) -> str:
         raw = text
         if len(raw) > MAX_BYTES:
             raise ScenarioError([_too_big(len(raw), filename)])
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise ScenarioError(
+                [
+                    Issue(
+                        "error",
+                        "the file is UTF-16 text, not UTF-8",
+                        Span(filename, 1, 1),
+                        "save it as UTF-8 in your editor",
+                    )
+                ]
+            )
+        if b"\x00" in raw:
+            raise ScenarioError([_binary(raw[: raw.index(b"\x00")].count(b"\n") + 1, filename)])
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -183,17 +196,14 @@ def _decode(text: str | bytes, filename: str) -> str:
     elif len(text) > MAX_BYTES:
         raise ScenarioError([_too_big(len(text), filename)])
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise ScenarioError(
-            [
-                Issue(
-                    "error",
-                    "the file contains NUL bytes; it looks like a binary file, not a scenario",
-                    Span(filename, line, 1),
-                )
-            ]
-        )
+        raise ScenarioError([_binary(text[: text.index("\x00")].count("\n") + 1, filename)])
     return text
+
+
+def _binary(line: int, filename: str) -> Issue:
+    return Issue(
+        "error", "the file contains NUL bytes; it looks like a binary file, not a scenario", Span(filename, line, 1)
+    )
 
 
 def _too_big(size: int, filename: str) -> Issue:
