@@ -85,6 +85,21 @@ class ChoiceView:
         return self.choice.id
 
 
+@dataclass(slots=True)
+class _Undo:
+    """What undoing one decision must restore. Visited scenes and fired once-only events only
+    grow within a decision, so their additions are recorded instead of copying whole sets
+    (copying `visited` on every choice made long playthroughs quadratic)."""
+
+    meters: dict[str, int]
+    trust: dict[str, int]
+    flags: set[str]
+    clock: int
+    state: str
+    visited_added: list[str] = field(default_factory=list)
+    fired_added: list[str] = field(default_factory=list)
+
+
 class _Machine:
     """The transitions Machine of one scenario, built once and shared by its sessions."""
 
@@ -149,7 +164,7 @@ class Session:
         self.state = scenario.start
         self._log: list[LogEntry] = []
         self._fired: set[str] = set()
-        self._history: list[tuple[Vars, str, set[str], int]] = []
+        self._history: list[_Undo] = []
         self._path: list[str] = []
         self._step = 0
         self._enter(scenario.start, t=None)
@@ -230,7 +245,8 @@ class Session:
             raise ValueError(f"choice {choice_id!r} is not available in scene {scene.id!r}") from None
         if choice.test is not None and not choice.test(self.vars):
             raise ValueError(f"choice {choice_id!r} is locked in scene {scene.id!r}")
-        self._history.append((self.vars.copy(), self.state, set(self._fired), len(self._log)))
+        v = self.vars
+        self._history.append(_Undo(dict(v.meters), dict(v.trust), set(v.flags), v.clock, self.state))
         self._step += 1
         before = self.state
         if not self._machine.events[choice.key].trigger(self):  # pragma: no cover - guarded above
@@ -263,10 +279,13 @@ class Session:
         """
         if not self._history:
             raise ValueError("there is no decision to undo")
-        vars_, state, fired, _ = self._history.pop()
+        undo = self._history.pop()
         abandoned = self._path.pop()
-        self.vars = vars_
-        self._fired = fired
+        state = undo.state
+        v = self.vars
+        v.meters, v.trust, v.flags, v.clock = undo.meters, undo.trust, undo.flags, undo.clock
+        v.visited.difference_update(undo.visited_added)
+        self._fired.difference_update(undo.fired_added)
         self._log.append(
             LogEntry("undone", self.state, self._step, abandoned.split(".", 1)[1], state, abandoned=(abandoned,))
         )
@@ -279,6 +298,8 @@ class Session:
                 continue
             if ev.test(self.vars):
                 self._fired.add(ev.id)
+                if self._history:
+                    self._history[-1].fired_added.append(ev.id)
                 self._machine.events[f"event:{ev.id}"].trigger(self)
                 applied = apply_effects(ev.effects, self.vars, self.scenario, self._limits)
                 self._log.append(LogEntry("event_fired", target, self._step, None, ev.id, Change.of(applied), t=t))
@@ -287,12 +308,17 @@ class Session:
 
     def _enter(self, scene_id: str, t: float | None) -> None:
         self.state = scene_id
-        self.vars.visited.add(scene_id)
+        if scene_id not in self.vars.visited:
+            self.vars.visited.add(scene_id)
+            if self._history:
+                self._history[-1].visited_added.append(scene_id)
         scene = self.scenario.scenes[scene_id]
         for cq in scene.consequences:
             key = f"{scene_id}.{cq.id}"
             if key not in self._fired and cq.test(self.vars):
                 self._fired.add(key)
+                if self._history:
+                    self._history[-1].fired_added.append(key)
                 applied = apply_effects(cq.effects, self.vars, self.scenario, self._limits)
                 self._log.append(LogEntry("consequence", scene_id, self._step, None, cq.id, Change.of(applied), t=t))
         if scene.ending is not None:
