@@ -65,7 +65,7 @@ class TextPlayer:
             self.show_scene()
             result = self.ask()
             if result == "quit":
-                self.say("You left the scenario. Nothing was recorded.")
+                self.say("You left the scenario before its end.")
                 return 3
 
     def prebrief(self) -> None:

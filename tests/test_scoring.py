@@ -245,3 +245,43 @@ def test_process_outcome_flag_table(band: str | None, level: int, flag: str | No
 ])
 def test_competency_band_thresholds(score: float, band: str) -> None:
     assert competency_band(score) == band
+
+
+# --- the kept branch matches the session, on every shipped scenario ---------------------------
+
+SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [MINI, *SCENARIOS], ids=lambda p: p.stem)
+def test_kept_branch_and_final_values_match_the_session_under_random_undo(path: Path) -> None:
+    import random
+
+    from simgame import ScenarioError
+    from simgame.scoring import split_branches
+
+    try:
+        sc = load_scenario(path)
+    except ScenarioError:
+        pytest.skip(f"{path.name} does not load yet (scenarios are being written)")
+    for seed in range(25):
+        rng = random.Random(seed)
+        s = Session(sc, seed=seed)
+        for _ in range(400):
+            if s.can_undo and rng.random() < 0.2:
+                s.undo()
+                continue
+            if s.is_over:
+                break
+            options = s.available()
+            if not options:
+                break
+            s.choose(rng.choice(options).id)
+        branch = split_branches(sc, s.log)
+        assert [f"{d.scene}.{d.choice}" for d in branch.decisions] == list(s.path)
+        assert branch.meters == s.meters and branch.trust == s.trust
+        assert branch.ending_scene == (s.state if s.is_over else None)
+        score = score_session(s)
+        assert len(score.abandoned) == sum(e.kind == "undone" for e in s.log)
+        for track in score.trust:
+            assert track.end == s.trust[track.person]
