@@ -38,13 +38,19 @@ class PageScreen(Screen):
             header.text(self.title, "title" if not self.overlay else "heading", after=4)
         if self.subtitle:
             header.text(self.subtitle, "body", theme.muted, after=4)
-        header_h = header.y
         inner = self.column(pygame.Rect(0, 0, col_w, 10))
+        if header.y > avail_h * 0.22:  # short window, large text: the heading scrolls too
+            if self.title:
+                inner.text(self.title, "heading", after=4)
+            if self.subtitle:
+                inner.text(self.subtitle, "body", theme.muted, after=4)
+            header.items, header.y = [], 0
+        header_h = header.y
         self.content(inner)
         content_h = inner.y + fonts.px(10)
         body_h = max(fonts.line_height("body") * 2, avail_h - header_h - fonts.px(8))
         if self.overlay:
-            body_h = min(body_h, content_h)
+            body_h = min(body_h - 2 * fonts.px(16), content_h)
             total = header_h + fonts.px(8) + body_h + 2 * fonts.px(16)
             top = max(margin, (h - self.keybar_height - total) // 2)
             self.panel = pygame.Rect(x - fonts.px(8), top, col_w + 2 * fonts.px(8), total)
@@ -52,7 +58,7 @@ class PageScreen(Screen):
         else:
             self.panel = pygame.Rect(0, 0, w, h - self.keybar_height)
             y0 = margin
-        self.header = [TextItem(i.rect.move(0, y0), i.lines) for i in header.items if isinstance(i, TextItem)]
+        self.header = [TextItem(i.rect.move(0, y0), i.text, i.lines) for i in header.items if isinstance(i, TextItem)]
         viewport = pygame.Rect(x, y0 + header_h + fonts.px(8), col_w, body_h)
         self.add_view(viewport, inner)
 

@@ -32,7 +32,7 @@ def portrait_path(scenario: Scenario, person: Person) -> Path | None:
 
 
 def initials(name: str) -> str:
-    """"Dr. Wei Chen" -> "WC": the first letters of the last two name words, titles skipped."""
+    """ "Dr. Wei Chen" -> "WC": the first letters of the last two name words, titles skipped."""
     words = [w for w in name.replace(".", " ").split() if w.lower() not in {"dr", "ms", "mr", "mrs", "mx"}]
     return "".join(w[0] for w in words[-2:]).upper() or "?"
 
@@ -60,8 +60,15 @@ def placeholder(label: str, size: int, bg: Color, fg: Color, font_path: Path | N
     return surf
 
 
-def portrait(scenario: Scenario, person: Person | None, size: int, *, bg: Color, fg: Color,
-             font_path: Path | None) -> pygame.Surface:
+def portrait(
+    scenario: Scenario,
+    person: Person | None,
+    size: int,
+    *,
+    bg: Color,
+    fg: Color,
+    font_path: Path | None,
+) -> pygame.Surface:
     """The portrait of `person` (None: the player, "You") at `size` pixels square."""
     if person is not None:
         path = portrait_path(scenario, person)

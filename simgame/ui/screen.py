@@ -29,6 +29,8 @@ class Hint:
     label: str
     action: Action | None = None
     ident: str = ""
+    short: str = ""
+    """A shorter label for narrow windows and large text."""
 
 
 class Screen:
@@ -65,34 +67,59 @@ class Screen:
         return self.keybar.viewport.height if self.keybar else 0
 
     def _build_keybar(self) -> ScrollView:
-        fonts, theme = self.app.fonts, self.app.theme
+        """The key bar; when it would take two rows, short labels are tried first."""
+        bar = self._keybar_rows(short=False)
+        if bar.viewport.height > self._one_row_height():
+            shorter = self._keybar_rows(short=True)
+            if shorter.viewport.height < bar.viewport.height:
+                return shorter
+        return bar
+
+    def _keybar_rows(self, *, short: bool) -> ScrollView:
+        fonts, theme = self.app.chrome_fonts, self.app.theme
         w, h = self.app.size
         pad, gap = fonts.px(8), fonts.px(18)
         x, y, row_h = pad, pad, 0
         items: list[Item] = []
         for hint in self.hints():
             cap = self._keycap(hint.key)
-            label = fonts.render("small", hint.label, theme.text)
+            text = (hint.short or hint.label) if short else hint.label
+            label = fonts.render("small", text, theme.text)
             iw = cap.get_width() + fonts.px(8) + label.get_width()
             ih = max(cap.get_height(), label.get_height())
             if x > pad and x + iw > w - pad:
                 x, y = pad, y + row_h + fonts.px(6)
                 row_h = 0
-            lines = [(cap, 0, (ih - cap.get_height()) // 2),
-                     (label, cap.get_width() + fonts.px(8), (ih - label.get_height()) // 2)]
+            lines = [
+                (cap, 0, (ih - cap.get_height()) // 2),
+                (label, cap.get_width() + fonts.px(8), (ih - label.get_height()) // 2),
+            ]
             rect = pygame.Rect(x, y, min(iw, w - 2 * pad), ih)
             if hint.action is not None:
-                items.append(Button(rect, hint.label, hint.action, lines, kind="key",
-                                    ident=hint.ident or f"key:{hint.key}"))
+                items.append(
+                    Button(
+                        rect,
+                        hint.label,
+                        hint.label,
+                        hint.action,
+                        lines,
+                        kind="key",
+                        ident=hint.ident or f"key:{hint.key}",
+                    )
+                )
             else:
-                items.append(TextItem(rect, lines))
+                items.append(TextItem(rect, hint.label, lines))
             x += iw + gap
             row_h = max(row_h, ih)
         height = y + row_h + pad if items else 0
         return ScrollView(pygame.Rect(0, h - height, w, height), items, height)
 
+    def _one_row_height(self) -> int:
+        fonts = self.app.chrome_fonts
+        return fonts.px(8) * 2 + max(self._keycap("X").get_height(), fonts["small"].get_height())
+
     def _keycap(self, key: str) -> pygame.Surface:
-        fonts, theme = self.app.fonts, self.app.theme
+        fonts, theme = self.app.chrome_fonts, self.app.theme
         text = fonts.render("small_bold", key, theme.text)
         px = fonts.px(6)
         surf = pygame.Surface((text.get_width() + 2 * px, text.get_height() + px), pygame.SRCALPHA)
@@ -107,8 +134,22 @@ class Screen:
         pad = fonts.px(10)
         return Flow(fonts, self.app.theme, viewport.width - 2 * pad - fonts.px(8), x=pad, y=pad)
 
-    def add_view(self, viewport: pygame.Rect, flow: Flow) -> ScrollView:
-        view = ScrollView(viewport, flow.items, flow.y + self.app.fonts.px(10))
+    def add_view(self, viewport: pygame.Rect, flow: Flow, *, more: bool = True) -> ScrollView:
+        """Add a scrolling view; when its content is taller, a strip under it says so."""
+        height = flow.y + self.app.fonts.px(10)
+        fonts = self.app.chrome_fonts
+        strip = fonts.line_height("small")
+        if more and height > viewport.height and viewport.height > 3 * strip:
+            viewport = pygame.Rect(viewport.x, viewport.y, viewport.width, viewport.height - strip)
+            view = ScrollView(viewport, flow.items, height)
+            view.more = pygame.Rect(viewport.x, viewport.bottom, viewport.width, strip)
+            for words in ("▼ more below: ↓, PgDn or the wheel", "▼ more below", "▼ more"):
+                label = fonts.render("small", words, self.app.theme.muted)
+                if label.get_width() <= viewport.width - fonts.px(24):
+                    view.more_label = label
+                    break
+        else:
+            view = ScrollView(viewport, flow.items, height)
         self.views.append(view)
         return view
 
@@ -126,8 +167,7 @@ class Screen:
         for b in self.focusables:
             if b.ident == ident:
                 return b
-        raise KeyError(f"no button {ident!r} on the {self.name} screen; there are "
-                       f"{[b.ident for b in self.focusables]}")
+        raise KeyError(f"no button {ident!r} on the {self.name} screen; there are {[b.ident for b in self.focusables]}")
 
     def focus(self, button: Button | None) -> None:
         self.focused = button
@@ -142,11 +182,23 @@ class Screen:
         return items[0] if items else None
 
     def _restore_focus(self) -> None:
+        """Keep the focus across a rebuild; on a fresh screen, focus the first action only if it
+        is in view, so that a long text is read from its top and never scrolled past."""
         for b in self.focusables:
             if self._focus_ident and b.ident == self._focus_ident:
                 self.focus(b)
                 return
-        self.focus(self.initial_focus())
+        first = self.initial_focus()
+        view = self.view_of(first) if first is not None else None
+        if first is not None and view is not None and first.rect.top <= view.viewport.height * 0.75:
+            self.focus(first)
+        else:
+            self.focused = None
+            self._focus_ident = ""
+
+    def reload(self) -> None:
+        """F5 when no session is running: re-read what this screen shows."""
+        self.build()
 
     def move_focus(self, step: int) -> None:
         items = self.focusables
@@ -176,6 +228,10 @@ class Screen:
 
     def back(self) -> None:
         """Esc: back out (overlays close; screens go back or pause)."""
+
+    def default_action(self) -> None:
+        """Enter with nothing focused: bring the first action (e.g. the choices) into view."""
+        self.focus(self.initial_focus())
 
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.KEYDOWN:
@@ -210,6 +266,8 @@ class Screen:
         elif key in ACTIVATE_KEYS:
             if self.focused is not None:
                 self.activate(self.focused)
+            elif key != pygame.K_SPACE:
+                self.default_action()
         elif key == pygame.K_ESCAPE:
             self.back()
         elif key in (pygame.K_UP, pygame.K_DOWN):
@@ -261,6 +319,9 @@ class Screen:
         if self.keybar is None or not self.keybar.items:
             return
         r = self.keybar.viewport
+        base = self.app.base.keybar
+        if self.overlay and base is not None and base.viewport.top < r.top:
+            r = r.union(base.viewport)  # cover the key bar of the screen beneath
         pygame.draw.rect(surf, ctx.theme.panel, r)
         pygame.draw.line(surf, ctx.theme.border, r.topleft, r.topright, max(1, ctx.fonts.px(1)))
         self.keybar.draw(surf, ctx)

@@ -50,7 +50,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             Path(tmp).unlink()
@@ -132,9 +132,17 @@ class SaveGame:
     title: str = ""
 
     def to_json(self) -> str:
-        return json.dumps({"format": SAVE_FORMAT, "scenario_path": self.scenario_path,
-                           "mode": self.mode, "title": self.title, "snapshot": self.snapshot},
-                          ensure_ascii=False, indent=1)
+        return json.dumps(
+            {
+                "format": SAVE_FORMAT,
+                "scenario_path": self.scenario_path,
+                "mode": self.mode,
+                "title": self.title,
+                "snapshot": self.snapshot,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
 
 
 class CorruptSave(Exception):
@@ -164,9 +172,13 @@ def read_autosave(folder: Path) -> SaveGame | None:
         return None
     except (OSError, ValueError) as exc:
         raise CorruptSave(move_aside(path), f"not valid JSON: {exc}") from None
-    ok = (isinstance(raw, dict) and raw.get("format") == SAVE_FORMAT
-          and isinstance(raw.get("scenario_path"), str) and raw.get("mode") in ("learning", "assessment")
-          and isinstance(raw.get("snapshot"), dict))
+    ok = (
+        isinstance(raw, dict)
+        and raw.get("format") == SAVE_FORMAT
+        and isinstance(raw.get("scenario_path"), str)
+        and raw.get("mode") in ("learning", "assessment")
+        and isinstance(raw.get("snapshot"), dict)
+    )
     if not ok:
         raise CorruptSave(move_aside(path), "not a simgame save of a known format")
     return SaveGame(raw["scenario_path"], raw["mode"], raw["snapshot"], str(raw.get("title") or ""))

@@ -1,4 +1,4 @@
-"""Colours, fonts and spacing in one place; the high-contrast theme is a separate theme, not a tweak.
+"""Colours, fonts and spacing in one place; high contrast is a separate theme, not a tweak.
 
 Sizes are given at 100 % text and multiplied by the player's text size, so a single number
 (`Settings.text_size`) scales type, line height, padding and portraits together.
@@ -41,25 +41,57 @@ class Theme:
 
 
 CALM: Final = Theme(
-    name="calm", bg=(247, 243, 236), panel=(239, 233, 223), card=(252, 250, 246),
-    border=(205, 196, 182), text=(38, 50, 62), muted=(84, 96, 108), accent=(36, 104, 110),
-    accent_text=(255, 255, 255), locked=(104, 112, 120), focus=(196, 98, 16),
-    up=(30, 110, 60), down=(150, 60, 40), chip=(222, 234, 232), dim=(38, 50, 62, 150),
+    name="calm",
+    bg=(247, 243, 236),
+    panel=(239, 233, 223),
+    card=(252, 250, 246),
+    border=(205, 196, 182),
+    text=(38, 50, 62),
+    muted=(84, 96, 108),
+    accent=(36, 104, 110),
+    accent_text=(255, 255, 255),
+    locked=(104, 112, 120),
+    focus=(196, 98, 16),
+    up=(30, 110, 60),
+    down=(150, 60, 40),
+    chip=(222, 234, 232),
+    dim=(38, 50, 62, 150),
 )
 
 HIGH_CONTRAST: Final = Theme(
-    name="high contrast", bg=(0, 0, 0), panel=(16, 16, 16), card=(0, 0, 0),
-    border=(255, 255, 255), text=(255, 255, 255), muted=(235, 235, 235), accent=(255, 230, 0),
-    accent_text=(0, 0, 0), locked=(200, 200, 200), focus=(0, 255, 255),
-    up=(120, 255, 120), down=(255, 160, 120), chip=(40, 40, 0), dim=(0, 0, 0, 200),
+    name="high contrast",
+    bg=(0, 0, 0),
+    panel=(16, 16, 16),
+    card=(0, 0, 0),
+    border=(255, 255, 255),
+    text=(255, 255, 255),
+    muted=(235, 235, 235),
+    accent=(255, 230, 0),
+    accent_text=(0, 0, 0),
+    locked=(200, 200, 200),
+    focus=(0, 255, 255),
+    up=(120, 255, 120),
+    down=(255, 160, 120),
+    chip=(40, 40, 0),
+    dim=(0, 0, 0, 200),
 )
 
 BASE_SIZES: Final[dict[Style, int]] = {
-    "body": 22, "italic": 22, "bold": 22, "small": 20, "small_bold": 20, "heading": 28, "title": 44,
+    "body": 22,
+    "italic": 22,
+    "bold": 22,
+    "small": 20,
+    "small_bold": 20,
+    "heading": 28,
+    "title": 44,
 }
 FILES: Final[dict[Style, str]] = {
-    "body": "DejaVuSans.ttf", "italic": "DejaVuSans-Oblique.ttf", "bold": "DejaVuSans-Bold.ttf",
-    "small": "DejaVuSans.ttf", "small_bold": "DejaVuSans-Bold.ttf", "heading": "DejaVuSans-Bold.ttf",
+    "body": "DejaVuSans.ttf",
+    "italic": "DejaVuSans-Oblique.ttf",
+    "bold": "DejaVuSans-Bold.ttf",
+    "small": "DejaVuSans.ttf",
+    "small_bold": "DejaVuSans-Bold.ttf",
+    "heading": "DejaVuSans-Bold.ttf",
     "title": "DejaVuSans-Bold.ttf",
 }
 

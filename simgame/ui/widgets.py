@@ -16,6 +16,8 @@ from simgame.ui.text import wrap
 from simgame.ui.theme import Color, Fonts, Style, Theme
 
 Action = Callable[[], None]
+Block = tuple[str, Style, Color]
+"""A run of text in one style and colour, wrapped to the column."""
 
 
 @dataclass(slots=True)
@@ -33,6 +35,8 @@ class Item:
     """Something drawn at `rect` (content coordinates)."""
 
     rect: pygame.Rect
+    text: str = ""
+    """The words shown, kept for tests and for a future screen reader."""
 
     def draw(self, surf: pygame.Surface, dx: int, dy: int, ctx: Ctx) -> None:
         raise NotImplementedError
@@ -113,7 +117,9 @@ class Flow:
     def space(self, px: float = 12) -> None:
         self.y += self.fonts.px(px)
 
-    def lines(self, text: str, style: Style, color: Color, width: int) -> tuple[list[tuple[pygame.Surface, int, int]], int]:
+    def lines(
+        self, text: str, style: Style, color: Color, width: int
+    ) -> tuple[list[tuple[pygame.Surface, int, int]], int]:
         """Wrapped, rendered lines and their total height, for placing inside another item."""
         font = self.fonts[style]
         lh = self.fonts.line_height(style)
@@ -125,12 +131,19 @@ class Flow:
             y += lh
         return out, y
 
-    def text(self, text: str, style: Style = "body", color: Color | None = None, *,
-             indent: int = 0, after: float = 8) -> TextItem | None:
+    def text(
+        self,
+        text: str,
+        style: Style = "body",
+        color: Color | None = None,
+        *,
+        indent: int = 0,
+        after: float = 8,
+    ) -> TextItem | None:
         if not text.strip():
             return None
         lines, h = self.lines(text, style, color or self.theme.text, self.width - indent)
-        item = TextItem(pygame.Rect(self.x + indent, self.y, self.width - indent, h), lines)
+        item = TextItem(pygame.Rect(self.x + indent, self.y, self.width - indent, h), text, lines)
         self.items.append(item)
         self.y += h + self.fonts.px(after)
         return item
@@ -143,21 +156,38 @@ class Flow:
         bullet_w = self.fonts[style].size("•  ")[0]
         for it in items:
             top = self.y
-            self.items.append(TextItem(pygame.Rect(self.x, top, bullet_w, 1),
-                                       [(self.fonts[style].render("•", True, self.theme.accent), 0, 0)]))
+            bullet = self.fonts[style].render("•", True, self.theme.accent)
+            rect = pygame.Rect(self.x, top, bullet_w, self.fonts.line_height(style))
+            self.items.append(TextItem(rect, "", [(bullet, 0, 0)]))
             self.text(it, style, color, indent=bullet_w, after=4)
 
-    def drawing(self, height: int, paint: Callable[[pygame.Surface, pygame.Rect, Ctx], None], *,
-                after: float = 8, width: int | None = None) -> Drawing:
-        item = Drawing(pygame.Rect(self.x, self.y, width or self.width, height), paint)
+    def drawing(
+        self,
+        height: int,
+        paint: Callable[[pygame.Surface, pygame.Rect, Ctx], None],
+        *,
+        after: float = 8,
+        width: int | None = None,
+    ) -> Drawing:
+        item = Drawing(pygame.Rect(self.x, self.y, width or self.width, height), "", paint)
         self.items.append(item)
         self.y += height + self.fonts.px(after)
         return item
 
-    def button(self, label: str, action: Action | None, *, ident: str = "", kind: str = "plain",
-               enabled: bool = True, number: int | None = None, style: Style = "body",
-               extra: Sequence[tuple[str, Style, Color]] = (), after: float = 10,
-               width: int | None = None) -> Button:
+    def button(
+        self,
+        label: str,
+        action: Action | None,
+        *,
+        ident: str = "",
+        kind: str = "plain",
+        enabled: bool = True,
+        number: int | None = None,
+        style: Style = "body",
+        extra: Sequence[Block] = (),
+        after: float = 10,
+        width: int | None = None,
+    ) -> Button:
         """A button whose label (and extra lines below it) wraps inside the column."""
         t = self.theme
         pad = self.fonts.px(12)
@@ -178,14 +208,22 @@ class Flow:
             more, mh = self.lines(text, st, col, inner)
             lines += [(s, x + left, yy + y) for s, x, yy in more]
             y += mh
-        btn = Button(pygame.Rect(self.x, self.y, w, y + pad - self.fonts.px(4)), label, action, lines,
-                     enabled, kind, ident)
+        rect = pygame.Rect(self.x, self.y, w, y + pad - self.fonts.px(4))
+        btn = Button(
+            rect,
+            " ".join([label, *(e[0] for e in extra)]),
+            label,
+            action,
+            lines,
+            enabled,
+            kind,
+            ident,
+        )
         self.items.append(btn)
         self.y += btn.rect.height + self.fonts.px(after)
         return btn
 
-    def beside(self, image: pygame.Surface, blocks: Sequence[tuple[str, Style, Color]], *,
-               after: float = 14) -> None:
+    def beside(self, image: pygame.Surface, blocks: Sequence[Block], *, after: float = 14) -> None:
         """An image at the left and wrapped text blocks beside it (portraits next to their line)."""
         gap = self.fonts.px(14)
         iw = image.get_width()
@@ -197,7 +235,8 @@ class Flow:
             lines += [(s, x + iw + gap, yy + y) for s, x, yy in more]
             y += h
         h = max(y, image.get_height())
-        self.items.append(TextItem(pygame.Rect(self.x, self.y, self.width, h), lines))
+        text = " ".join(b[0] for b in blocks)
+        self.items.append(TextItem(pygame.Rect(self.x, self.y, self.width, h), text, lines))
         self.y += h + self.fonts.px(after)
 
 
@@ -209,6 +248,9 @@ class ScrollView:
         self.items = items
         self.content_height = content_height
         self.offset = 0
+        self.more: pygame.Rect | None = None
+        self.more_label: pygame.Surface | None = None
+        """A strip under the viewport that says there is more below (only when scrollable)."""
 
     @property
     def max_offset(self) -> int:
@@ -258,6 +300,9 @@ class ScrollView:
         surf.set_clip(old)
         if self.scrollable:
             self._scrollbar(surf, ctx)
+            if self.more is not None and self.more_label is not None and self.offset < self.max_offset:
+                label = self.more_label
+                surf.blit(label, (self.more.right - label.get_width() - ctx.fonts.px(16), self.more.y))
 
     def _scrollbar(self, surf: pygame.Surface, ctx: Ctx) -> None:
         v = self.viewport
