@@ -12,11 +12,13 @@ import gc
 import json
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from typing import Literal
 
 import pygame
 
+from simgame import records
 from simgame.compiler import load_scenario
 from simgame.errors import ScenarioError
 from simgame.scenario import Scenario
@@ -54,6 +56,7 @@ class App:
         self.play_time = 0.0
         self.stack: list[Screen] = []
         self.session: Session | None = None
+        self.recorder: records.Recorder | None = None
         self.scenario_path: Path | None = None
         self.mode: Mode = "learning"
         self.notice = ""
@@ -139,6 +142,7 @@ class App:
         clock = pygame.time.Clock()
         while self.running:
             self.frame(clock.tick(60) / 1000)
+        self._stop_recording()
         pygame.quit()
         return 0
 
@@ -281,6 +285,7 @@ class App:
         self.session = Session(scenario, seed=0)
         self.scenario_path = path
         self.mode = mode
+        self._start_recording()
         self.autosave()
         self.show_session()
 
@@ -296,6 +301,7 @@ class App:
         assert self.session is not None
         before = self.session.scene
         entry = self.session.choose(choice_id, t=round(self.play_time, 3))
+        self._record()
         saved = self.autosave()
         self.after_choice(entry, before.is_decision)
         if not saved:
@@ -320,6 +326,7 @@ class App:
         if self.session is None or self.mode != "learning" or not self.session.can_undo:
             return
         self.session.undo()
+        self._record()
         saved = self.autosave()
         self.close_overlays()
         self.show_session()
@@ -335,6 +342,7 @@ class App:
             self.mode,
             self.session.snapshot(),
             self.session.scenario.title,
+            self.recorder.uid if self.recorder is not None else "",
         )
         try:
             storage.write_autosave(self.home, save)
@@ -344,6 +352,47 @@ class App:
             return False
         self.saved = save
         return True
+
+    # --- learning records: never allowed to stop the game ------------------------------------
+
+    def _start_recording(self) -> None:
+        """Record this playthrough (learning records); a records problem is logged, not shown."""
+        self._stop_recording()
+        assert self.session is not None
+        player = os.environ.get("SIMGAME_PLAYER", "").strip() or "Player"
+        try:
+            self.recorder = records.Recorder.start(self.session, player=player, mode=self.mode, frontend="window")
+        except (records.RecordsError, OSError, sqlite3.Error) as exc:
+            log.warning("learning records are off for this session: %s", exc)
+            self.recorder = None
+
+    def _resume_recording(self, uid: str) -> None:
+        """Carry on the recorded session a save or a hot reload continues; else start anew."""
+        assert self.session is not None
+        if uid:
+            try:
+                self.recorder = records.Recorder.resume(self.session, uid)
+                self._record()
+                return
+            except (records.RecordsError, OSError, sqlite3.Error) as exc:
+                log.warning("starting a new record: %s", exc)
+        self._start_recording()
+
+    def _record(self) -> None:
+        if self.recorder is None or self.session is None:
+            return
+        try:
+            self.recorder.sync(self.session)
+        except (records.RecordsError, OSError, sqlite3.Error) as exc:
+            log.warning("could not record the last decision: %s", exc)
+
+    def _stop_recording(self) -> None:
+        if self.recorder is not None and self.session is not None:
+            try:
+                self.recorder.finish(self.session)
+            except (records.RecordsError, OSError, sqlite3.Error) as exc:
+                log.warning("could not close the record: %s", exc)
+        self.recorder = None
 
     def _save_failed(self) -> None:
         from simgame.ui.screens.overlays import MessageOverlay
@@ -385,6 +434,7 @@ class App:
         self.session = session
         self.scenario_path = path
         self.mode = "assessment" if save.mode == "assessment" else "learning"
+        self._resume_recording(save.record_uid)
         self.show_session()
 
     def hot_reload(self) -> None:
@@ -414,6 +464,7 @@ class App:
         except ValueError as exc:
             self.push(MessageOverlay(self, "The session cannot be kept", [str(exc)], name="reload_error"))
             return
+        self._resume_recording(self.recorder.uid if self.recorder is not None else "")
         self.autosave()
         self.show_session()
 

@@ -130,6 +130,9 @@ class SaveGame:
     mode: str
     snapshot: dict[str, Any]
     title: str = ""
+    record_uid: str = ""
+    """The learning-records session this playthrough writes to, so a resumed game carries on
+    the same record instead of starting a second one."""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -139,6 +142,7 @@ class SaveGame:
                 "mode": self.mode,
                 "title": self.title,
                 "snapshot": self.snapshot,
+                "record_uid": self.record_uid,
             },
             ensure_ascii=False,
             indent=1,
@@ -181,7 +185,11 @@ def read_autosave(folder: Path) -> SaveGame | None:
     )
     if not ok:
         raise CorruptSave(move_aside(path), "not a simgame save of a known format")
-    return SaveGame(raw["scenario_path"], raw["mode"], raw["snapshot"], str(raw.get("title") or ""))
+    uid = raw.get("record_uid")
+    return SaveGame(
+        raw["scenario_path"], raw["mode"], raw["snapshot"], str(raw.get("title") or ""),
+        uid if isinstance(uid, str) else "",
+    )
 
 
 def discard_unreadable(folder: Path, reason: str) -> CorruptSave:
