@@ -51,6 +51,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="stop after N distinct states (default 200000)")
     a.set_defaults(func=cmd_analyze)
 
+    t = sub.add_parser("test", help="run scenario tests (NAME.tests.yaml) and show coverage")
+    t.add_argument("paths", nargs="+", metavar="PATH",
+                   help="tests files, scenarios (their NAME.tests.yaml) or folders")
+    t.add_argument("--random", type=int, default=0, metavar="N",
+                   help="also run N seeded random playthroughs; stop at the first that fails")
+    t.add_argument("--seed", type=int, default=0, help="first seed of the random playthroughs")
+    t.set_defaults(func=cmd_test)
+
+    n = sub.add_parser("new", help="write a commented starter scenario and its tests file")
+    n.add_argument("name", help="the scenario's name, e.g. home_visit or \"Home visit\"")
+    n.add_argument("-o", "--output", type=Path, default=Path(), metavar="DIR",
+                   help="folder to write into (default: here)")
+    n.set_defaults(func=cmd_new)
+
+    tw = sub.add_parser("import-twine", help="turn a Twine story (.twee or Twine 2 .html) into a scenario draft")
+    tw.add_argument("file", type=Path, help="a Twee 3 file, a published Twine 2 story or a Twine 2 archive")
+    tw.add_argument("-o", "--output", type=Path, help="the scenario file to write (default: stdout)")
+    tw.add_argument("--story", metavar="NAME", help="which story of an archive (default: the first)")
+    tw.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+    tw.set_defaults(func=cmd_import_twine)
+
 
 def _positive(text: str) -> int:
     value = int(text)
@@ -146,15 +167,23 @@ def _print_analysis(sc: Scenario, r: dict[str, Any], findings: list[str]) -> Non
         if not e["reached"]:
             print(f"  {sid} ({e['band']}): never reached")
             continue
-        print(f"  {sid} ({e['band']}): {e['states']} end states")
+        count = f"{e['states']} end states" if r["exact"] else "reachable (ranges are bounds)"
+        print(f"  {sid} ({e['band']}): {count}")
         if e["meters"]:
             print(f"    meters: {_range(e['meters'], lambda k: sc.meter(k).label)}")
         print(f"    trust:  {_range(e['trust'], lambda k: sc.person(k).name)}")
     for which in ("best", "worst"):
         o = r[which]
-        if o:
+        if o and o["exact"]:
             print(f"{which} outcome: {o['ending']} ({o['band']}, weighted meters {o['score']:g}): "
                   + (" > ".join(o["path"]) or "(the start)"))
+        elif o:
+            limit = "at most" if which == "best" else "at least"
+            print(f"{which} outcome: bounded by {o['ending']} ({o['band']}, weighted meters {limit} {o['score']:g})")
+            f = r[f"{which}_found"]
+            if f:
+                print(f"  {which} playthrough found: {f['ending']} ({f['band']}, weighted meters {f['score']:g}): "
+                      + " > ".join(f["path"]))
     for tag, endings in r["without_tags"].items():
         lost = [k for k, ok in endings.items() if not ok and r["endings"][k]["reached"]]
         kept = [k for k, ok in endings.items() if ok]
@@ -163,3 +192,148 @@ def _print_analysis(sc: Scenario, r: dict[str, Any], findings: list[str]) -> Non
     n_warn = sum(f["severity"] == "warning" for f in r["findings"])
     n_note = len(r["findings"]) - n_warn
     print(f"{n_warn} warning{'s' if n_warn != 1 else ''}, {n_note} note{'s' if n_note != 1 else ''}")
+
+
+# --- test -----------------------------------------------------------------------------------
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from simgame.scenario_tests import Coverage, find_test_files, read_tests, run_test
+
+    files, problems = find_test_files(args.paths)
+    if args.random:  # a scenario without a tests file can still get random playthroughs
+        problems = [i for i in problems if not _random_only(i.span.file if i.span else "", args)]
+    for issue in problems:
+        print(issue)
+    passed = failed = 0
+    broken = len(problems)
+    for path in files:
+        try:
+            tf = read_tests(path)
+        except ScenarioError as exc:
+            for issue in exc.issues:
+                print(issue)
+            broken += 1
+            continue
+        print(f"{path}: {len(tf.tests)} test{'s' if len(tf.tests) != 1 else ''} of {tf.scenario.id}")
+        cov = Coverage(tf.scenario)
+        for test in tf.tests:
+            result = run_test(tf.scenario, test)
+            cov.add(result.visited, result.path)
+            print(f"  {'PASS' if result.passed else 'FAIL'}  {test.name}")
+            for line in result.failures:
+                print(f"    {line}")
+            passed += result.passed
+            failed += not result.passed
+        scenes, choices = cov.percent()
+        print(f"  coverage: scenes {len(cov.scenes)}/{len(tf.scenario.scenes)} ({scenes:.0f}%), "
+              f"choices {len(cov.choices)}/{len(cov.all_choices)} ({choices:.0f}%)")
+        miss_scenes, miss_choices = cov.missing()
+        if miss_scenes:
+            print("  scenes no test visits: " + ", ".join(miss_scenes))
+        if miss_choices:
+            print("  choices no test takes: " + ", ".join(miss_choices))
+        if args.random:
+            failed += _print_random(tf.scenario, args)
+    for raw in args.paths:
+        if args.random and _random_only(raw, args):
+            failed += _random_report(raw, args)
+    print(f"{passed} passed, {failed} failed" + (f", {broken} files with errors" if broken else ""))
+    return EXIT_FAILED if failed or broken else EXIT_OK
+
+
+def _random_only(raw: str, args: argparse.Namespace) -> bool:
+    """A scenario named directly that has no tests file: with --random it gets random runs only."""
+    from simgame.scenario_tests import SUFFIX, tests_file_for
+
+    path = Path(raw)
+    return path.is_file() and not path.name.endswith(SUFFIX) and not tests_file_for(path).exists()
+
+
+def _random_report(raw: str, args: argparse.Namespace) -> int:
+    sc = _load(raw)
+    if sc is None:
+        return 1
+    print(f"{raw}: no tests file; random playthroughs only")
+    return _print_random(sc, args)
+
+
+def _print_random(sc: Scenario, args: argparse.Namespace) -> int:
+    """Run and print the random playthroughs; 1 if one failed."""
+    from simgame.scenario_tests import random_runs
+
+    ran, problem = random_runs(sc, args.random, first_seed=args.seed)
+    if problem is None:
+        print(f"  random: {ran} playthroughs from seed {args.seed}: no problems")
+        return 0
+    print(f"  FAIL  random playthrough {ran} (seed {problem.seed}): {problem.message}")
+    if problem.path:
+        path = list(problem.path)
+        if len(path) > 16:  # a loop: the start and the end of it say enough
+            path = [*path[:12], f"... {len(path) - 15} more ...", *path[-3:]]
+        print(f"    path ({len(problem.path)} choices): " + " > ".join(path))
+    print(f"    replay it: simgame run {sc.path} --policy random --seed {problem.seed}")
+    return 1
+
+
+# --- new ------------------------------------------------------------------------------------
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from simgame.scaffold import new_scenario
+
+    try:
+        made = new_scenario(args.name, args.output)
+    except (ValueError, FileExistsError) as exc:
+        print(f"simgame new: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {made.scenario}")
+    print(f"wrote {made.tests}")
+    if made.schema_written:
+        print(f"wrote {made.schema} (the JSON Schema your editor checks the scenario against)")
+    print("next: edit the TODOs, then run")
+    for step in ("validate", "graph", "analyze", "test"):
+        print(f"  simgame {step} {made.scenario}")
+    return EXIT_OK
+
+
+# --- import-twine ---------------------------------------------------------------------------
+
+
+def cmd_import_twine(args: argparse.Namespace) -> int:
+    import os
+
+    from simgame.compiler import compile_source
+    from simgame.scaffold import find_schema
+    from simgame.twine import import_twine
+
+    out: Path | None = args.output
+    if out is not None and out.exists() and not args.force:
+        print(f"simgame import-twine: {out} already exists (use --force to overwrite)", file=sys.stderr)
+        return EXIT_USAGE
+    schema = None
+    if out is not None and (found := find_schema(out.parent.resolve())) is not None:
+        schema = Path(os.path.relpath(found, out.parent.resolve())).as_posix()
+    try:
+        text, issues = import_twine(args.file, story=args.story, schema=schema)
+    except ScenarioError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        return EXIT_FAILED
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    try:
+        sc = compile_source(text, filename=str(out or "<import>"))
+    except ScenarioError as exc:  # a bug in the importer: say so rather than write a broken file
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print("simgame import-twine: the draft does not validate; please report this", file=sys.stderr)
+        return EXIT_FAILED
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}: {len(sc.scenes)} scenes, {sum(len(s.choices) for s in sc.scenes.values())} choices, "
+          f"{len(sc.endings)} endings; {len(issues)} things to convert by hand (listed above)")
+    print(f"next: fill in the TODOs, then: simgame validate {out}; simgame graph {out}; simgame analyze {out}")
+    return EXIT_OK
