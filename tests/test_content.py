@@ -138,3 +138,12 @@ def test_some_right_choices_cost_someone_trust_in_the_short_term(name: str) -> N
 def test_fixture_paths_exist() -> None:
     assert all((SCENARIOS / f"{n}.yaml").is_file() for n in ALL)
     assert Path(SCENARIOS).is_dir()
+
+
+def test_shipped_scenario_tests_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    from simgame.cli import main
+
+    code = main(["test", str(SCENARIOS), "--random", "50"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.strip().endswith("12 passed, 0 failed")
