@@ -217,12 +217,31 @@ def _too_big(size: int, filename: str) -> Issue:
 _LINE_PREFIX = re.compile(r"[ \-?:]*")
 
 
+_LINE_PREFIXES = re.compile(r"(?m)^[ \-?:]*")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_AS_PARENS = str.maketrans("[]{}", "()()")
+
+
 def _check_shape(text: str, filename: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH before libyaml sees it (it segfaults on 100k levels).
 
-    The estimate is generous: flow brackets still open plus block indicators and
-    indentation at the start of each line. Brackets inside quoted text are skipped.
+    A quick upper bound runs first, at C speed: the deepest line prefix plus the deepest
+    bracket nesting anywhere (counting brackets in quoted text too, and every unmatched
+    opening bracket). Only when that bound is over the limit does the exact line-by-line
+    scan run, which skips quoted text and names the line.
     """
+    block = max(map(len, _LINE_PREFIXES.findall(text)), default=0) // 2
+    brackets = _NOT_BRACKET.sub("", text).translate(_AS_PARENS)
+    flow = 0
+    while "()" in brackets and flow <= MAX_DEPTH:
+        brackets = brackets.replace("()", "")
+        flow += 1
+    if block + flow + brackets.count("(") <= MAX_DEPTH:
+        return
+    _scan_depth(text, filename)
+
+
+def _scan_depth(text: str, filename: str) -> None:
     depth = 0
     for number, line in enumerate(text.splitlines(), 1):
         block = len(_LINE_PREFIX.match(line).group(0)) // 2  # type: ignore[union-attr]
@@ -236,11 +255,13 @@ def _check_shape(text: str, filename: str) -> None:
 
 def _flow_depth(line: str, depth: int) -> int:
     quote = ""
-    for ch in line:
+    for i, ch in enumerate(line):
         if quote:
             if ch == quote:
                 quote = ""
-        elif ch in "\"'" and depth:
+        elif ch in "\"'" and (depth or line[:i].rstrip()[-1:] in ("", ":", "-")):
+            # in flow context any quote opens a string; in block context only one that
+            # starts a value does (an apostrophe in plain text does not)
             quote = ch
         elif ch == "#" and not depth:
             break

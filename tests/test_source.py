@@ -94,3 +94,9 @@ def test_non_text_keys_are_rejected() -> None:
 def test_utf8_bom_is_accepted() -> None:
     data, _ = read_yaml("\ufeffa: Zoë\n".encode(), "f.yaml")
     assert data == {"a": "Zoë"}
+
+
+def test_brackets_in_a_quoted_block_value_do_not_count_but_an_apostrophe_opens_no_quote() -> None:
+    data, _ = read_yaml('a: "' + "[" * 500 + '"\n', "f.yaml")
+    assert data["a"] == "[" * 500
+    assert "nests more than" in only_issue("a: it's " + "[" * 150 + "\n")
