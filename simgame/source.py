@@ -15,7 +15,6 @@ import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import yaml
@@ -80,29 +79,53 @@ def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> 
 _Loader.resolve = _resolve
 
 
-@dataclass(slots=True)
 class Positions:
-    """Where each value (and each mapping key) stands in the file, by its path in the data."""
+    """Where each value (and each mapping key) stands in the file, looked up by its path.
 
-    filename: str
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    Positions are read from the composed node graph only when a message needs one:
+    recording every node's position up front cost a third of the load time of a large
+    scenario, and a valid file needs only a few dozen.
+    """
+
+    __slots__ = ("_root", "filename")
+
+    def __init__(self, filename: str, root: yaml.Node | None = None) -> None:
+        self.filename = filename
+        self._root = root
 
     def span(self, path: Path, *, key: bool = False) -> Span:
-        """The span of `path`, falling back to its nearest ancestor that has one.
+        """The span of `path`, falling back to its nearest ancestor that exists.
 
         With ``key=True`` the span of the mapping key is preferred, which is where an
         editor should put the cursor for an unexpected or misspelt key.
         """
-        table = self.keys if key else self.values
-        probe = path
-        while True:
-            where = table.get(probe) or self.values.get(probe)
-            if where is not None:
-                return Span(self.filename, where[0], where[1])
-            if not probe:
-                return Span(self.filename, 1, 1)
-            probe = probe[:-1]
+        node = self._root
+        if node is None:
+            return Span(self.filename, 1, 1)
+        key_node: yaml.Node | None = None
+        for i, part in enumerate(path):
+            child, child_key = _child(node, part)
+            if child is None:
+                key_node = None
+                break
+            node, key_node = child, child_key
+            if i == len(path) - 1:
+                break
+        mark = (key_node if key and key_node is not None else node).start_mark
+        return Span(self.filename, mark.line + 1, mark.column + 1)
+
+
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """The value node (and key node) under `node` at `part`; the first of duplicate keys."""
+    if isinstance(part, int):
+        if isinstance(node, yaml.SequenceNode) and 0 <= part < len(node.value):
+            return node.value[part], None
+        return None, None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                return value_node, key_node
+    return None, None
 
 
 def read_yaml(text: str | bytes, filename: str) -> tuple[dict[str, Any], Positions]:
@@ -145,7 +168,7 @@ def _read(text: str, filename: str) -> tuple[dict[str, Any], Positions]:
     if node is None:
         raise ScenarioError([Issue("error", "the file is empty", Span(filename, 1, 1))])
     builder = _Builder(filename)
-    data = builder.build(node, ())
+    data = builder.build(node)
     if builder.issues:
         raise ScenarioError(builder.issues)
     if not isinstance(data, dict):
@@ -158,7 +181,7 @@ def _read(text: str, filename: str) -> tuple[dict[str, Any], Positions]:
                 )
             ]
         )
-    return data, builder.positions
+    return data, Positions(filename, node)
 
 
 def _decode(text: str | bytes, filename: str) -> str:
@@ -289,20 +312,18 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Issue:
 
 
 class _Builder:
-    """Builds plain values from a composed node graph, recording positions and problems."""
+    """Builds plain values from a composed node graph, collecting problems."""
 
     def __init__(self, filename: str) -> None:
-        self.positions = Positions(filename)
+        self.filename = filename
         self.issues: list[Issue] = []
         self._seen: set[int] = set()
 
     def _error(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
         mark = node.start_mark
-        self.issues.append(Issue("error", message, Span(self.positions.filename, mark.line + 1, mark.column + 1), hint))
+        self.issues.append(Issue("error", message, Span(self.filename, mark.line + 1, mark.column + 1), hint))
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        mark = node.start_mark
-        self.positions.values[path] = (mark.line + 1, mark.column + 1)
+    def build(self, node: yaml.Node) -> Any:
         if id(node) in self._seen:
             self._error(
                 node,
@@ -312,15 +333,15 @@ class _Builder:
             return None
         self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
+            return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 self._error(node, f"YAML tag {node.tag!r} is not allowed in scenario files")
                 return None
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.build(item) for item in node.value]
         return self._scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any] | None:
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Any] | None:
         if node.tag != _MAP:
             self._error(node, f"YAML tag {node.tag!r} is not allowed in scenario files")
             return None
@@ -342,8 +363,7 @@ class _Builder:
                 )
                 continue
             first_line[key] = kmark.line + 1
-            self.positions.keys[(*path, key)] = (kmark.line + 1, kmark.column + 1)
-            result[key] = self.build(value_node, (*path, key))
+            result[key] = self.build(value_node)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:

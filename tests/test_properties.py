@@ -14,7 +14,7 @@ from simgame.scenario import TRUST_MAX, TRUST_MIN, Scenario
 
 
 def _loadable() -> list[Path]:
-    paths = [FIXTURES / "mini.yaml", *sorted(SCENARIOS.glob("*.yaml"))]
+    paths = [FIXTURES / "mini.yaml", *sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.endswith(".tests.yaml"))]
     ok = []
     for p in paths:
         try:
