@@ -87,17 +87,29 @@ class ChoiceView:
 
 @dataclass(slots=True)
 class _Undo:
-    """What undoing one decision must restore. Visited scenes and fired once-only events only
-    grow within a decision, so their additions are recorded instead of copying whole sets
-    (copying `visited` on every choice made long playthroughs quadratic)."""
+    """What undoing one decision must restore, recorded as the decision's own changes.
 
-    meters: dict[str, int]
-    trust: dict[str, int]
-    flags: set[str]
-    clock: int
+    Every change is kept as applied, after clamping, so subtracting it restores the value
+    exactly; flags record only those that really changed. Visited scenes and fired
+    once-only events only grow within a decision. Copying the variables instead made
+    long playthroughs slow (a copy of every set and dict on every choice).
+    """
+
     state: str
+    changes: list[Change] = field(default_factory=list)
     visited_added: list[str] = field(default_factory=list)
     fired_added: list[str] = field(default_factory=list)
+
+    def revert(self, v: Vars) -> None:
+        for change in reversed(self.changes):
+            for key, delta in change.meters:
+                v.meters[key] -= delta
+            for key, delta in change.trust:
+                v.trust[key] -= delta
+            v.flags.difference_update(change.flags_set)
+            v.flags.update(change.flags_cleared)
+            v.clock -= change.time
+        v.visited.difference_update(self.visited_added)
 
 
 class _Machine:
@@ -245,20 +257,21 @@ class Session:
             raise ValueError(f"choice {choice_id!r} is not available in scene {scene.id!r}") from None
         if choice.test is not None and not choice.test(self.vars):
             raise ValueError(f"choice {choice_id!r} is locked in scene {scene.id!r}")
-        v = self.vars
-        self._history.append(_Undo(dict(v.meters), dict(v.trust), set(v.flags), v.clock, self.state))
+        undo = _Undo(self.state)
+        self._history.append(undo)
         self._step += 1
         before = self.state
         if not self._machine.events[choice.key].trigger(self):  # pragma: no cover - guarded above
             raise RuntimeError(f"transition {choice.key} refused after its guard passed")
-        applied = apply_effects(choice.effects, self.vars, self.scenario, self._limits)
+        change = Change.of(apply_effects(choice.effects, self.vars, self.scenario, self._limits))
+        undo.changes.append(change)
         entry = LogEntry(
             "choice_made",
             before,
             self._step,
             choice.id,
             choice.next,
-            Change.of(applied),
+            change,
             tuple(self.vars.meters.items()),
             tuple(self.vars.trust.items()),
             t,
@@ -282,9 +295,7 @@ class Session:
         undo = self._history.pop()
         abandoned = self._path.pop()
         state = undo.state
-        v = self.vars
-        v.meters, v.trust, v.flags, v.clock = undo.meters, undo.trust, undo.flags, undo.clock
-        v.visited.difference_update(undo.visited_added)
+        undo.revert(self.vars)
         self._fired.difference_update(undo.fired_added)
         self._log.append(
             LogEntry("undone", self.state, self._step, abandoned.split(".", 1)[1], state, abandoned=(abandoned,))
@@ -298,11 +309,12 @@ class Session:
                 continue
             if ev.test(self.vars):
                 self._fired.add(ev.id)
+                self._machine.events[f"event:{ev.id}"].trigger(self)
+                change = Change.of(apply_effects(ev.effects, self.vars, self.scenario, self._limits))
                 if self._history:
                     self._history[-1].fired_added.append(ev.id)
-                self._machine.events[f"event:{ev.id}"].trigger(self)
-                applied = apply_effects(ev.effects, self.vars, self.scenario, self._limits)
-                self._log.append(LogEntry("event_fired", target, self._step, None, ev.id, Change.of(applied), t=t))
+                    self._history[-1].changes.append(change)
+                self._log.append(LogEntry("event_fired", target, self._step, None, ev.id, change, t=t))
                 return ev.goto
         return target
 
@@ -317,10 +329,11 @@ class Session:
             key = f"{scene_id}.{cq.id}"
             if key not in self._fired and cq.test(self.vars):
                 self._fired.add(key)
+                change = Change.of(apply_effects(cq.effects, self.vars, self.scenario, self._limits))
                 if self._history:
                     self._history[-1].fired_added.append(key)
-                applied = apply_effects(cq.effects, self.vars, self.scenario, self._limits)
-                self._log.append(LogEntry("consequence", scene_id, self._step, None, cq.id, Change.of(applied), t=t))
+                    self._history[-1].changes.append(change)
+                self._log.append(LogEntry("consequence", scene_id, self._step, None, cq.id, change, t=t))
         if scene.ending is not None:
             self._log.append(
                 LogEntry(

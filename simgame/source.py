@@ -167,7 +167,7 @@ def _read(text: str, filename: str) -> tuple[dict[str, Any], Positions]:
         raise ScenarioError([Issue("error", f"not a YAML file: {exc}", Span(filename, 1, 1))]) from None
     if node is None:
         raise ScenarioError([Issue("error", "the file is empty", Span(filename, 1, 1))])
-    builder = _Builder(filename)
+    builder = _Builder(filename, track_aliases="&" in text)
     data = builder.build(node)
     if builder.issues:
         raise ScenarioError(builder.issues)
@@ -314,8 +314,11 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Issue:
 class _Builder:
     """Builds plain values from a composed node graph, collecting problems."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, track_aliases: bool = True) -> None:
         self.filename = filename
+        self.track_aliases = track_aliases
+        """Without an '&' in the text there is no anchor, so no scalar can be an alias;
+        collections are always checked."""
         self.issues: list[Issue] = []
         self._seen: set[int] = set()
 
@@ -324,6 +327,10 @@ class _Builder:
         self.issues.append(Issue("error", message, Span(self.filename, mark.line + 1, mark.column + 1), hint))
 
     def build(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode) and not self.track_aliases:
+            return self._scalar(node)
+        # libyaml turns an alias into a second reference to the same node object, so a
+        # node met twice was an alias
         if id(node) in self._seen:
             self._error(
                 node,
@@ -332,6 +339,8 @@ class _Builder:
             )
             return None
         self._seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):

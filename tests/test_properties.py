@@ -63,6 +63,18 @@ def test_random_play_with_undo_keeps_invariants_and_ends(path: Path, data: st.Da
     assert s.is_over, f"no ending after 400 choices (at {s.state!r})"
     replayed = Session.restore(sc, s.snapshot())
     assert (replayed.state, replayed.meters, replayed.trust, replayed.path) == (s.state, s.meters, s.trust, s.path)
+    # undo restores exactly: playing only the kept branch, with no undo, ends in the same state
+    fresh = Session(sc, seed=seed)
+    for key in s.path:
+        fresh.choose(key.split(".", 1)[1])
+    assert (fresh.state, fresh.meters, fresh.trust, fresh.flags, fresh.clock, fresh.vars.visited) == (
+        s.state,
+        s.meters,
+        s.trust,
+        s.flags,
+        s.clock,
+        s.vars.visited,
+    )
 
 
 _KEYS = [

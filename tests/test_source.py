@@ -100,3 +100,7 @@ def test_brackets_in_a_quoted_block_value_do_not_count_but_an_apostrophe_opens_n
     data, _ = read_yaml('a: "' + "[" * 500 + '"\n', "f.yaml")
     assert data["a"] == "[" * 500
     assert "nests more than" in only_issue("a: it's " + "[" * 150 + "\n")
+
+
+def test_scalar_aliases_are_rejected_too() -> None:
+    assert "anchors and aliases" in only_issue("x: &a word\ny: *a\n")
