@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from gen_scenario import generate  # noqa: E402
 
 from simgame.analysis import DEFAULT_MAX_STATES, EXACT_BUDGET, AbstractExplorer, Explorer, analyze  # noqa: E402
+from simgame.cli import scenario_files  # noqa: E402
 from simgame.compiler import compile_source, load_scenario  # noqa: E402
 
 T = TypeVar("T")
@@ -41,25 +42,31 @@ def main() -> None:
     parser.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES)
     args = parser.parse_args()
     print(f"exact budget {EXACT_BUDGET} states; cap --max-states {args.max_states}")
-    print(f"{'scenes':>6} | {'exact states':>12} {'states/s':>9} {'done':>5} | "
-          f"{'value-set states':>16} {'states/s':>9} {'done':>5} | {'analyze s':>9} {'warnings':>8}")
+    print(
+        f"{'scenes':>6} | {'exact states':>12} {'states/s':>9} {'done':>5} | "
+        f"{'value-set states':>16} {'states/s':>9} {'done':>5} | {'analyze s':>9} {'warnings':>8}"
+    )
     for n in (int(x) for x in args.sizes.split(",")):
         sc = compile_source(generate(n), filename=f"synthetic_{n}.yaml")
         exact, t_exact = _timed(lambda sc=sc: Explorer(sc).explore(args.max_states))
         approx, t_approx = _timed(lambda sc=sc: AbstractExplorer(Explorer(sc)).explore(args.max_states))
         result, t_all = _timed(lambda sc=sc: analyze(sc, max_states=args.max_states))
-        print(f"{n:>6} | {exact.states:>12} {exact.states / t_exact:>9.0f} {'yes' if exact.complete else 'cap':>5} | "
-              f"{approx.states:>16} {approx.states / t_approx:>9.0f} {'yes' if approx.complete else 'cap':>5} | "
-              f"{t_all:>9.2f} {len(result.warnings):>8}")
+        print(
+            f"{n:>6} | {exact.states:>12} {exact.states / t_exact:>9.0f} {'yes' if exact.complete else 'cap':>5} | "
+            f"{approx.states:>16} {approx.states / t_approx:>9.0f} {'yes' if approx.complete else 'cap':>5} | "
+            f"{t_all:>9.2f} {len(result.warnings):>8}"
+        )
     print()
     print("shipped scenarios (analyze with the default cap):")
-    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+    for path in scenario_files([ROOT / "scenarios"]):
         sc = load_scenario(path)
         result, t_all = _timed(lambda sc=sc: analyze(sc))
         ex = result.exploration
-        print(f"  {path.name:<20} {len(sc.scenes):>4} scenes  {ex.states:>7} states  "
-              f"{'exact' if ex.exact else 'value-set':<9} {'complete' if ex.complete else 'CAPPED':<8} "
-              f"{t_all:6.2f} s  {len(result.warnings)} warnings")
+        print(
+            f"  {path.name:<20} {len(sc.scenes):>4} scenes  {ex.states:>7} states  "
+            f"{'exact' if ex.exact else 'value-set':<9} {'complete' if ex.complete else 'CAPPED':<8} "
+            f"{t_all:6.2f} s  {len(result.warnings)} warnings"
+        )
 
 
 if __name__ == "__main__":

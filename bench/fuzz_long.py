@@ -18,6 +18,7 @@ import traceback
 from pathlib import Path
 
 from simgame import ScenarioError, compile_source
+from simgame.cli import scenario_files
 
 ROOT = Path(__file__).resolve().parent.parent
 JUNK = [
@@ -80,7 +81,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    sources = [p.read_text(encoding="utf-8").splitlines() for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
+    sources = [p.read_text(encoding="utf-8").splitlines() for p in scenario_files([ROOT / "scenarios"])]
     sources.append((ROOT / "tests" / "fixtures" / "mini.yaml").read_text(encoding="utf-8").splitlines())
     rng = random.Random(args.seed)
     deadline = time.monotonic() + 60 * args.minutes

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from simgame import load_scenario
+from simgame.cli import scenario_files
 from simgame.runner import random_policy
 from simgame.scenario import TRUST_MAX, TRUST_MIN
 from simgame.session import Session
@@ -63,7 +64,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=100_000)
     ap.add_argument("scenarios", nargs="*")
     args = ap.parse_args()
-    paths = [Path(p) for p in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
+    paths = [Path(p) for p in args.scenarios] or list(scenario_files([ROOT / "scenarios"]))
     total = sum(soak(p, args.runs) for p in paths)
     print("soak: no problems found" if total == 0 else f"soak: {total} problems")
     sys.exit(1 if total else 0)
