@@ -69,19 +69,13 @@ def main() -> None:
                     "over 30,000/s; beat inkjs",
                 )
             )
-    rows.append(
-        (
-            "analyze states/s (exact, value-set)",
-            f"{find(r'^\s*1000 \|\s+\d+\s+(\d+)', ana)} / {find(r'^\s*1000 \|.*?\|\s+\d+\s+(\d+)', ana)} at 1,000 scenes",
-            "-",
-        )
-    )
-    rows.append(
-        ("analyze 1,000 scenes with the cap", f"{find(r'^\s*1000 \|.*\|\s+(\S+)\s+\d+\s*$', ana)} s", "under 10 s")
-    )
-    rows.append(
-        ("class report, 500 sessions", f"{find(r'class report over 500 sessions: total (\S+ s)', rec)}", "under 2 s")
-    )
+    exact_rate = find(r"^\s*1000 \|\s+\d+\s+(\d+)", ana)
+    set_rate = find(r"^\s*1000 \|.*?\|\s+\d+\s+(\d+)", ana)
+    analyze_s = find(r"^\s*1000 \|.*\|\s+(\S+)\s+\d+\s*$", ana)
+    report_s = find(r"class report over 500 sessions: total (\S+ s)", rec)
+    rows.append(("analyze states/s (exact, value-set)", f"{exact_rate} / {set_rate} at 1,000 scenes", "-"))
+    rows.append(("analyze 1,000 scenes with the cap", f"{analyze_s} s", "under 10 s"))
+    rows.append(("class report, 500 sessions", report_s, "under 2 s"))
     rows.append(("recording one decision", find(r"record one decision.*?: (median .*)$", rec), "-"))
     rows.append(("window cold start", find(r"cold start to first interactive frame: (median \S+ ms)", ui), "under 1 s"))
     rows.append(("frame time idle", find(r"idle: (median .*)$", ui), "p99 under 8 ms"))
