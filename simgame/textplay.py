@@ -18,7 +18,7 @@ WIDTH = 78
 
 HELP = """Commands: a number chooses; s shows the team's trust and the client's outcomes;
 u takes back your last choice (learning mode); r repeats the scene; h shows this help;
-q saves nothing and quits."""
+q quits."""
 
 
 def _wrap(text: str, indent: str = "") -> str:
