@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `simgame` console script."""
+    logging.basicConfig(level=logging.WARNING, format="simgame: %(message)s")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -16,6 +16,7 @@ version i to i+1, and a database newer than this code is refused rather than gue
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -29,6 +30,8 @@ from typing import Any, Final
 from simgame.scenario import Scenario
 from simgame.scoring import score_log
 from simgame.session import Change, LogEntry, Session
+
+log = logging.getLogger(__name__)
 
 DB_NAME: Final = "records.sqlite"
 HOME_ENV: Final = "SIMGAME_HOME"
@@ -126,12 +129,53 @@ def records_path(env: dict[str, str] | None = None) -> Path:
 def connect(path: Path | None = None) -> sqlite3.Connection:
     """Open (creating and migrating as needed) the records database.
 
+    A file that is not a readable SQLite database (damaged, or something else saved under
+    its name) is moved aside, never deleted, with a warning naming where it went, and a
+    new database is started, so that a damaged file never stops anyone playing.
+
     Raises:
         RecordsError: the database was written by a newer simgame.
     """
     path = records_path() if path is None else path
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _open(path)
+    except sqlite3.OperationalError:
+        raise  # locked, read-only or a full disk: the file itself is fine
+    except sqlite3.DatabaseError as exc:
+        moved = _move_aside(path)
+        log.warning(
+            "the records database %s could not be read (%s); it was moved to %s and a new one was started",
+            path,
+            exc,
+            moved,
+        )
+        return _open(path)
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged database (and its WAL files) to the first free records.corrupt-N name."""
+    n = 1
+    while (target := path.with_name(f"{path.stem}.corrupt-{n}{path.suffix}")).exists():
+        n += 1
+    path.rename(target)
+    for extra in ("-wal", "-shm"):
+        side = path.with_name(path.name + extra)
+        if side.exists():
+            side.rename(target.with_name(target.name + extra))
+    return target
+
+
+def _open(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+    try:
+        return _prepare(con)
+    except BaseException:
+        con.close()
+        raise
+
+
+def _prepare(con: sqlite3.Connection) -> sqlite3.Connection:
     con.row_factory = sqlite3.Row
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
@@ -149,8 +193,10 @@ def migrate(con: sqlite3.Connection) -> int:
     """Bring the schema up to `SCHEMA_VERSION`, one transaction per step; returns the version."""
     version = schema_version(con)
     if version > SCHEMA_VERSION:
-        raise RecordsError(f"the records database has schema version {version}, newer than this "
-                           f"simgame reads ({SCHEMA_VERSION}); upgrade simgame to read it")
+        raise RecordsError(
+            f"the records database has schema version {version}, newer than this "
+            f"simgame reads ({SCHEMA_VERSION}); upgrade simgame to read it"
+        )
     while version < SCHEMA_VERSION:
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -189,9 +235,16 @@ def _pairs_json(pairs: Sequence[tuple[str, int]]) -> str:
 
 
 def _change_json(c: Change) -> str:
-    return json.dumps({"meters": dict(c.meters), "trust": dict(c.trust),
-                       "flags_set": list(c.flags_set), "flags_cleared": list(c.flags_cleared),
-                       "time": c.time}, separators=(",", ":"))
+    return json.dumps(
+        {
+            "meters": dict(c.meters),
+            "trust": dict(c.trust),
+            "flags_set": list(c.flags_set),
+            "flags_cleared": list(c.flags_cleared),
+            "time": c.time,
+        },
+        separators=(",", ":"),
+    )
 
 
 class Recorder:
@@ -201,9 +254,16 @@ class Recorder:
     own time when it supplied one, else seconds since the recorder started.
     """
 
-    def __init__(self, con: sqlite3.Connection, row_id: int, uid: str, scenario: Scenario, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        con: sqlite3.Connection,
+        row_id: int,
+        uid: str,
+        scenario: Scenario,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.con = con
         self.row_id = row_id
         self.uid = uid
@@ -215,10 +275,17 @@ class Recorder:
         self._finished = False
 
     @classmethod
-    def start(cls, session: Session, *, player: str, mode: str = "learning",
-              frontend: str = "text", con: sqlite3.Connection | None = None,
-              clock: Callable[[], float] = time.monotonic,
-              now: Callable[[], datetime] = utc_now) -> Recorder:
+    def start(
+        cls,
+        session: Session,
+        *,
+        player: str,
+        mode: str = "learning",
+        frontend: str = "text",
+        con: sqlite3.Connection | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+    ) -> Recorder:
         """Create the session's row and write the entries it already has (the opening scene)."""
         con = connect() if con is None else con
         sc = session.scenario
@@ -228,18 +295,36 @@ class Recorder:
             "INSERT INTO sessions (uid, player, scenario_id, scenario_version, scenario_sha256,"
             " scenario_title, scenario_path, seed, mode, frontend, started, updated)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (uid, _clean_name(player), sc.id, sc.version, sc.sha256, sc.title,
-             str(Path(sc.path).resolve()) if sc.path else "", session.seed, mode, frontend,
-             stamp, stamp))
+            (
+                uid,
+                _clean_name(player),
+                sc.id,
+                sc.version,
+                sc.sha256,
+                sc.title,
+                str(Path(sc.path).resolve()) if sc.path else "",
+                session.seed,
+                mode,
+                frontend,
+                stamp,
+                stamp,
+            ),
+        )
         assert cur.lastrowid is not None
         rec = cls(con, cur.lastrowid, uid, sc, clock=clock, now=now)
         rec.sync(session)
         return rec
 
     @classmethod
-    def resume(cls, session: Session, uid: str, *, con: sqlite3.Connection | None = None,
-               clock: Callable[[], float] = time.monotonic,
-               now: Callable[[], datetime] = utc_now) -> Recorder:
+    def resume(
+        cls,
+        session: Session,
+        uid: str,
+        *,
+        con: sqlite3.Connection | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+    ) -> Recorder:
         """Carry on recording a session restored from a save (`Session.restore` replays the
         same log, so the entries already written are skipped).
 
@@ -251,42 +336,56 @@ class Recorder:
         row = con.execute("SELECT id, duration_s FROM sessions WHERE uid = ?", (uid,)).fetchone()
         if row is None:
             raise RecordsError(f"no recorded session {uid!r} to resume")
-        written = con.execute("SELECT COUNT(*) FROM entries WHERE session_id = ?",
-                              (row["id"],)).fetchone()[0]
+        written = con.execute("SELECT COUNT(*) FROM entries WHERE session_id = ?", (row["id"],)).fetchone()[0]
         if written > len(session.log):
-            raise RecordsError(f"the restored session has {len(session.log)} log entries but "
-                               f"{written} were recorded; start a new recording instead")
+            raise RecordsError(
+                f"the restored session has {len(session.log)} log entries but "
+                f"{written} were recorded; start a new recording instead"
+            )
         rec = cls(con, row["id"], uid, session.scenario, clock=clock, now=now)
         rec._t0 -= row["duration_s"]  # time keeps counting from where the session stopped
         rec._written = written
-        con.execute("UPDATE sessions SET status = 'playing' WHERE id = ? AND status = 'quit'",
-                    (row["id"],))
+        con.execute("UPDATE sessions SET status = 'playing' WHERE id = ? AND status = 'quit'", (row["id"],))
         return rec
 
     def sync(self, session: Session) -> int:
         """Commit the log entries written since the last sync; returns how many."""
         log = session.log
-        new = log[self._written:]
+        new = log[self._written :]
         if not new:
             return 0
         stamp = iso(self._now())
         elapsed = round(self._clock() - self._t0, 3)
-        rows = [(self.row_id, self._written + i, e.kind, e.scene, e.step, e.choice, e.target,
-                 _change_json(e.change), _pairs_json(e.meters), _pairs_json(e.trust),
-                 e.t if e.t is not None else elapsed, json.dumps(list(e.abandoned)), stamp)
-                for i, e in enumerate(new)]
+        rows = [
+            (
+                self.row_id,
+                self._written + i,
+                e.kind,
+                e.scene,
+                e.step,
+                e.choice,
+                e.target,
+                _change_json(e.change),
+                _pairs_json(e.meters),
+                _pairs_json(e.trust),
+                e.t if e.t is not None else elapsed,
+                json.dumps(list(e.abandoned)),
+                stamp,
+            )
+            for i, e in enumerate(new)
+        ]
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
-            con.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            rows)
-            con.execute("UPDATE sessions SET updated = ?, duration_s = ? WHERE id = ?",
-                        (stamp, elapsed, self.row_id))
+            con.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.execute("UPDATE sessions SET updated = ?, duration_s = ? WHERE id = ?", (stamp, elapsed, self.row_id))
             if session.is_over:
                 self._write_end(session, stamp, elapsed)
             elif any(e.kind == "undone" for e in new):  # an undo after the ending reopens it
-                con.execute("UPDATE sessions SET status = 'playing', ended = NULL, ending = NULL,"
-                            " band = NULL WHERE id = ?", (self.row_id,))
+                con.execute(
+                    "UPDATE sessions SET status = 'playing', ended = NULL, ending = NULL, band = NULL WHERE id = ?",
+                    (self.row_id,),
+                )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -302,16 +401,26 @@ class Recorder:
             "UPDATE sessions SET status = 'ended', ended = ?, ending = ?, band = ?,"
             " outcome_level = ?, outcome_scaled = ?, process_score = ?, process_band = ?"
             " WHERE id = ?",
-            (stamp, session.state, ending.band, score.outcome.level, score.outcome.scaled,
-             score.process_score, score.process_band, self.row_id))
+            (
+                stamp,
+                session.state,
+                ending.band,
+                score.outcome.level,
+                score.outcome.scaled,
+                score.process_score,
+                score.process_band,
+                self.row_id,
+            ),
+        )
 
     def finish(self, session: Session) -> None:
         """Write what is left; a session that did not reach an ending is marked as quit."""
         self.sync(session)
         if not session.is_over and not self._finished:
-            self.con.execute("UPDATE sessions SET status = 'quit', updated = ?, duration_s = ?"
-                             " WHERE id = ?", (iso(self._now()),
-                                              round(self._clock() - self._t0, 3), self.row_id))
+            self.con.execute(
+                "UPDATE sessions SET status = 'quit', updated = ?, duration_s = ? WHERE id = ?",
+                (iso(self._now()), round(self._clock() - self._t0, 3), self.row_id),
+            )
         self._finished = True
 
 
@@ -336,8 +445,14 @@ class RecordingSession(Session):
             self.recorder.sync(self)
 
 
-def record_finished(session: Session, *, player: str, mode: str = "headless",
-                    frontend: str = "run", con: sqlite3.Connection | None = None) -> Recorder:
+def record_finished(
+    session: Session,
+    *,
+    player: str,
+    mode: str = "headless",
+    frontend: str = "run",
+    con: sqlite3.Connection | None = None,
+) -> Recorder:
     """Record a session that has already been played (headless runs)."""
     rec = Recorder.start(session, player=player, mode=mode, frontend=frontend, con=con)
     rec.finish(session)
@@ -391,12 +506,18 @@ class PlayRecord:
 _SESSION_COLUMNS: Final = (
     "s.*, (SELECT COUNT(*) FROM entries e WHERE e.session_id = s.id AND e.kind = 'choice_made')"
     " - (SELECT COUNT(*) FROM entries e WHERE e.session_id = s.id AND e.kind = 'undone')"
-    " AS choices")
+    " AS choices"
+)
 
 
-def list_sessions(con: sqlite3.Connection, *, scenario: str | None = None,
-                  since: str | None = None, player: str | None = None,
-                  limit: int | None = None) -> list[SessionInfo]:
+def list_sessions(
+    con: sqlite3.Connection,
+    *,
+    scenario: str | None = None,
+    since: str | None = None,
+    player: str | None = None,
+    limit: int | None = None,
+) -> list[SessionInfo]:
     """Recorded sessions, newest first; `since` is an ISO date or date-time (UTC)."""
     where, args = [], []
     if scenario:
@@ -430,11 +551,12 @@ def find_session(con: sqlite3.Connection, ref: str) -> SessionInfo:
         return rows[0]
     found = []
     if ref.isdigit():
-        found = con.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?",
-                            (int(ref),)).fetchall()
+        found = con.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (int(ref),)).fetchall()
     if not found and len(ref) >= 4:  # a uid prefix may be all digits too
-        found = con.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.uid LIKE ?",
-                            (ref.replace("%", "").replace("_", "") + "%",)).fetchall()
+        found = con.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.uid LIKE ?",
+            (ref.replace("%", "").replace("_", "") + "%",),
+        ).fetchall()
     if not found:
         raise RecordsError(f"no recorded session {ref!r}; 'simgame sessions' lists them")
     if len(found) > 1:
@@ -445,13 +567,22 @@ def find_session(con: sqlite3.Connection, ref: str) -> SessionInfo:
 def _entry(row: sqlite3.Row) -> LogEntry:
     change = json.loads(row["change"])
     return LogEntry(
-        kind=row["kind"], scene=row["scene"], step=row["step"], choice=row["choice"],
+        kind=row["kind"],
+        scene=row["scene"],
+        step=row["step"],
+        choice=row["choice"],
         target=row["target"],
-        change=Change(tuple(change["meters"].items()), tuple(change["trust"].items()),
-                      tuple(change["flags_set"]), tuple(change["flags_cleared"]), change["time"]),
+        change=Change(
+            tuple(change["meters"].items()),
+            tuple(change["trust"].items()),
+            tuple(change["flags_set"]),
+            tuple(change["flags_cleared"]),
+            change["time"],
+        ),
         meters=tuple(json.loads(row["meters"]).items()),
         trust=tuple(json.loads(row["trust"]).items()),
-        t=row["t"], abandoned=tuple(json.loads(row["abandoned"])),
+        t=row["t"],
+        abandoned=tuple(json.loads(row["abandoned"])),
     )
 
 
@@ -472,8 +603,7 @@ def read_records(con: sqlite3.Connection, infos: Sequence[SessionInfo]) -> Itera
     by_id: dict[int, list[LogEntry]] = {i.id: [] for i in infos}
     if by_id:
         ids = ",".join(str(int(i)) for i in by_id)
-        rows = con.execute(f"SELECT * FROM entries WHERE session_id IN ({ids})"
-                           " ORDER BY session_id, seq")
+        rows = con.execute(f"SELECT * FROM entries WHERE session_id IN ({ids}) ORDER BY session_id, seq")
         for r in rows:
             by_id[r["session_id"]].append(_entry(r))
     for info in infos:
