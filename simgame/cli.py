@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -15,11 +16,12 @@ from simgame.compiler import load_scenario
 from simgame.errors import Issue, ScenarioError, Span
 from simgame.runner import PolicyError, aggregate, parse_policy, play_out, summarize
 from simgame.scenario import BAND_LABEL, Scenario
+from simgame.session import Session
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 """The shipped scenarios, beside the package in a source checkout."""
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -219,10 +221,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"simgame run: {exc}", file=sys.stderr)
             return EXIT_USAGE
         summaries.append(summarize(session))
-        if args.record:
-            from simgame.records import record_finished
-
-            record_finished(session, player=_player(args), mode="headless", frontend=f"run:{policy_text}")
+        if args.record and not _record_run(session, args, policy_text):
+            return EXIT_FAILED
+    if args.record:
+        _send_live()
     if args.runs == 1:
         one = summaries[0]
         if args.json:
@@ -283,7 +285,6 @@ def cmd_play(args: argparse.Namespace) -> int:
     sc = _load(args.scenario)
     if sc is None:
         return EXIT_INVALID
-    from simgame.session import Session
     from simgame.textplay import TextPlayer
 
     def read_line() -> str | None:
@@ -295,15 +296,50 @@ def cmd_play(args: argparse.Namespace) -> int:
             Session(sc, seed=args.seed), out=sys.stdout, read_line=read_line, learning=args.mode == "learning"
         )
         return player.run()
-    from simgame.records import Recorder, RecordingSession
+    from simgame.records import Recorder, RecordingSession, RecordsError
 
     session = RecordingSession(sc, seed=args.seed)
-    session.recorder = recorder = Recorder.start(session, player=_player(args), mode=args.mode, frontend="text")
+    try:
+        session.recorder = recorder = Recorder.start(session, player=_player(args), mode=args.mode, frontend="text")
+    except (RecordsError, sqlite3.Error, OSError) as exc:
+        print(f"simgame: cannot record this session: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     player = TextPlayer(session, out=sys.stdout, read_line=read_line, learning=args.mode == "learning")
     try:
         return player.run()
     finally:
         recorder.finish(session)
+        _send_live()
+
+
+def _record_run(session: Session, args: argparse.Namespace, policy: str) -> bool:
+    from simgame.records import RecordsError, record_finished
+
+    try:
+        record_finished(session, player=_player(args), mode="headless", frontend=f"run:{policy}")
+    except (RecordsError, sqlite3.Error, OSError) as exc:
+        print(f"simgame: cannot record this session: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _send_live() -> None:
+    """If an LRS is configured (simgame xapi configure), send what was just recorded."""
+    from simgame.xapi import LiveSender
+
+    sender = LiveSender.from_config()
+    if sender is None:
+        return
+    sender.kick()
+    result = sender.wait(15.0)
+    if result is None or result.error:
+        why = result.error if result else "no answer in time"
+        print(
+            f"simgame: statements stay queued for {sender.lrs.endpoint} ({why}); 'simgame xapi send' will try again",
+            file=sys.stderr,
+        )
+    else:
+        print(f"simgame: sent {result.sent} statements to {sender.lrs.endpoint}", file=sys.stderr)
 
 
 def _play_window(scenario: str | None) -> int:

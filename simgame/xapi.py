@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import os
 import sqlite3
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -26,19 +29,26 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from simgame.records import (
+    DB_NAME,
     PlayRecord,
+    RecordsError,
     SessionInfo,
+    connect,
     entry_times,
     iso,
     list_sessions,
     read_log,
+    records_dir,
     utc_now,
 )
 from simgame.scenario import Scenario
 from simgame.session import Change, LogEntry
+
+log = logging.getLogger(__name__)
 
 XAPI_VERSION: Final = "1.0.3"
 BASE: Final = "https://simgame.example/xapi"
@@ -47,10 +57,8 @@ never clash with a real site; a department may rewrite them when importing."""
 NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
 PLAYER_HOME: Final = "https://simgame.example/players"
 
-VERB_ANSWERED: Final = {"id": "http://adlnet.gov/expapi/verbs/answered",
-                        "display": {"en-US": "answered"}}
-VERB_COMPLETED: Final = {"id": "http://adlnet.gov/expapi/verbs/completed",
-                         "display": {"en-US": "completed"}}
+VERB_ANSWERED: Final = {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}}
+VERB_COMPLETED: Final = {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}}
 VERB_TOOK_BACK: Final = {"id": f"{BASE}/verbs/took-back", "display": {"en-US": "took back"}}
 ACTIVITY_SIMULATION: Final = "http://adlnet.gov/expapi/activities/simulation"
 ACTIVITY_INTERACTION: Final = "http://adlnet.gov/expapi/activities/cmi.interaction"
@@ -75,18 +83,19 @@ def statement_id(session_uid: str, seq: int) -> str:
 
 
 def _actor(player: str) -> dict[str, Any]:
-    return {"objectType": "Agent", "name": player,
-            "account": {"homePage": PLAYER_HOME, "name": player}}
+    return {"objectType": "Agent", "name": player, "account": {"homePage": PLAYER_HOME, "name": player}}
 
 
 def _context(info: SessionInfo) -> dict[str, Any]:
     return {
         "registration": info.uid,
-        "contextActivities": {"parent": [{"objectType": "Activity",
-                                          "id": scenario_iri(info.scenario_id)}]},
-        "extensions": {ext("scenario-version"): info.scenario_version,
-                       ext("scenario-sha256"): info.scenario_sha256,
-                       ext("seed"): info.seed, ext("mode"): info.mode},
+        "contextActivities": {"parent": [{"objectType": "Activity", "id": scenario_iri(info.scenario_id)}]},
+        "extensions": {
+            ext("scenario-version"): info.scenario_version,
+            ext("scenario-sha256"): info.scenario_sha256,
+            ext("seed"): info.seed,
+            ext("mode"): info.mode,
+        },
     }
 
 
@@ -94,8 +103,9 @@ def _duration(seconds: float) -> str:
     return f"PT{max(0.0, seconds):.2f}S"
 
 
-def build_statements(info: SessionInfo, log: Sequence[LogEntry], times: Sequence[str],
-                     scenario: Scenario | None = None) -> list[dict[str, Any]]:
+def build_statements(
+    info: SessionInfo, log: Sequence[LogEntry], times: Sequence[str], scenario: Scenario | None = None
+) -> list[dict[str, Any]]:
     """One statement per choice, per undo and per completion of a recorded session.
 
     `scenario`, when given, adds the scene's title, whether the choice matched the expert,
@@ -113,16 +123,18 @@ def build_statements(info: SessionInfo, log: Sequence[LogEntry], times: Sequence
     return out
 
 
-def _decision(info: SessionInfo, seq: int, e: LogEntry, stamp: str,
-              scenario: Scenario | None) -> dict[str, Any]:
-    definition: dict[str, Any] = {"type": ACTIVITY_INTERACTION, "interactionType": "choice",
-                                  "name": {"en-US": e.scene}}
+def _decision(info: SessionInfo, seq: int, e: LogEntry, stamp: str, scenario: Scenario | None) -> dict[str, Any]:
+    definition: dict[str, Any] = {"type": ACTIVITY_INTERACTION, "interactionType": "choice", "name": {"en-US": e.scene}}
     result: dict[str, Any] = {
         "response": e.choice or "",
         "extensions": {
-            ext("seq"): seq, ext("step"): e.step, ext("scene"): e.scene,
-            ext("meters-change"): dict(e.change.meters), ext("trust-change"): dict(e.change.trust),
-            ext("meters"): dict(e.meters), ext("trust"): dict(e.trust),
+            ext("seq"): seq,
+            ext("step"): e.step,
+            ext("scene"): e.scene,
+            ext("meters-change"): dict(e.change.meters),
+            ext("trust-change"): dict(e.change.trust),
+            ext("meters"): dict(e.meters),
+            ext("trust"): dict(e.trust),
         },
     }
     scene = scenario.scenes.get(e.scene) if scenario is not None else None
@@ -137,71 +149,97 @@ def _decision(info: SessionInfo, seq: int, e: LogEntry, stamp: str,
     if e.t is not None:
         result["extensions"][ext("t")] = e.t
     return {
-        "id": statement_id(info.uid, seq), "actor": _actor(info.player), "verb": VERB_ANSWERED,
-        "object": {"objectType": "Activity", "id": scene_iri(info.scenario_id, e.scene),
-                   "definition": definition},
-        "result": result, "context": _context(info), "timestamp": stamp,
+        "id": statement_id(info.uid, seq),
+        "actor": _actor(info.player),
+        "verb": VERB_ANSWERED,
+        "object": {"objectType": "Activity", "id": scene_iri(info.scenario_id, e.scene), "definition": definition},
+        "result": result,
+        "context": _context(info),
+        "timestamp": stamp,
     }
 
 
 def _undo(info: SessionInfo, seq: int, e: LogEntry, stamp: str) -> dict[str, Any]:
     scene, _, choice = (e.abandoned[0] if e.abandoned else f"{e.target}.{e.choice}").partition(".")
     return {
-        "id": statement_id(info.uid, seq), "actor": _actor(info.player), "verb": VERB_TOOK_BACK,
-        "object": {"objectType": "Activity", "id": scene_iri(info.scenario_id, scene),
-                   "definition": {"type": ACTIVITY_INTERACTION, "name": {"en-US": scene}}},
-        "result": {"response": choice, "extensions": {ext("seq"): seq, ext("step"): e.step,
-                                                      ext("scene"): scene}},
-        "context": _context(info), "timestamp": stamp,
+        "id": statement_id(info.uid, seq),
+        "actor": _actor(info.player),
+        "verb": VERB_TOOK_BACK,
+        "object": {
+            "objectType": "Activity",
+            "id": scene_iri(info.scenario_id, scene),
+            "definition": {"type": ACTIVITY_INTERACTION, "name": {"en-US": scene}},
+        },
+        "result": {"response": choice, "extensions": {ext("seq"): seq, ext("step"): e.step, ext("scene"): scene}},
+        "context": _context(info),
+        "timestamp": stamp,
     }
 
 
 def _completion(info: SessionInfo, seq: int, e: LogEntry, stamp: str) -> dict[str, Any]:
     result: dict[str, Any] = {
-        "completion": True, "duration": _duration(e.t if e.t is not None else info.duration_s),
-        "extensions": {ext("ending"): e.scene, ext("band"): e.target,
-                       ext("meters"): dict(e.meters), ext("trust"): dict(e.trust),
-                       ext("seq"): seq, ext("step"): e.step},
+        "completion": True,
+        "duration": _duration(e.t if e.t is not None else info.duration_s),
+        "extensions": {
+            ext("ending"): e.scene,
+            ext("band"): e.target,
+            ext("meters"): dict(e.meters),
+            ext("trust"): dict(e.trust),
+            ext("seq"): seq,
+            ext("step"): e.step,
+        },
     }
     if info.outcome_scaled is not None and info.outcome_level is not None:
         # scaled: the weighted goal-attainment level mapped to 0..1 (0.5 = as expected)
-        result["score"] = {"scaled": info.outcome_scaled, "raw": info.outcome_level,
-                           "min": -2, "max": 2}
+        result["score"] = {"scaled": info.outcome_scaled, "raw": info.outcome_level, "min": -2, "max": 2}
     if info.process_band is not None:
         result["extensions"][ext("process-band")] = info.process_band
     return {
-        "id": statement_id(info.uid, seq), "actor": _actor(info.player), "verb": VERB_COMPLETED,
-        "object": {"objectType": "Activity", "id": scenario_iri(info.scenario_id),
-                   "definition": {"type": ACTIVITY_SIMULATION,
-                                  "name": {"en-US": info.scenario_title}}},
-        "result": result, "context": _context(info), "timestamp": stamp,
+        "id": statement_id(info.uid, seq),
+        "actor": _actor(info.player),
+        "verb": VERB_COMPLETED,
+        "object": {
+            "objectType": "Activity",
+            "id": scenario_iri(info.scenario_id),
+            "definition": {"type": ACTIVITY_SIMULATION, "name": {"en-US": info.scenario_title}},
+        },
+        "result": result,
+        "context": _context(info),
+        "timestamp": stamp,
     }
 
 
 # --- outbox ------------------------------------------------------------------------------------
 
 
-def enqueue(con: sqlite3.Connection, *, scenarios: Callable[[str], Scenario | None] | None = None,
-            now: Callable[[], str] | None = None) -> int:
+def enqueue(
+    con: sqlite3.Connection,
+    *,
+    scenarios: Callable[[str], Scenario | None] | None = None,
+    now: Callable[[], str] | None = None,
+) -> int:
     """Put every recorded entry's statement in the outbox (once); returns how many were new."""
     stamp = (now or (lambda: iso(utc_now())))()
     added = 0
     for info in list_sessions(con):
-        done = con.execute("SELECT COALESCE(MAX(seq), -1) FROM xapi_outbox WHERE session_id = ?",
-                           (info.id,)).fetchone()[0]
+        done = con.execute(
+            "SELECT COALESCE(MAX(seq), -1) FROM xapi_outbox WHERE session_id = ?", (info.id,)
+        ).fetchone()[0]
         log = read_log(con, info.id)
         if len(log) - 1 <= done:
             continue
         sc = scenarios(info.scenario_id) if scenarios else None
         statements = build_statements(info, log, entry_times(con, info.id), sc)
         wanted = {statement_id(info.uid, seq) for seq in range(done + 1, len(log))}
-        rows = [(s["id"], info.id, _seq_of(info, s["id"], len(log)), json.dumps(s), stamp)
-                for s in statements if s["id"] in wanted]
+        rows = [
+            (s["id"], info.id, _seq_of(info, s["id"], len(log)), json.dumps(s), stamp)
+            for s in statements
+            if s["id"] in wanted
+        ]
         con.execute("BEGIN IMMEDIATE")
         try:
             for row in rows:
-                added += con.execute("INSERT OR IGNORE INTO xapi_outbox VALUES (?, ?, ?, ?, ?)",
-                                     row).rowcount
+                added += con.execute("INSERT OR IGNORE INTO xapi_outbox VALUES (?, ?, ?, ?, ?)", row).rowcount
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -218,12 +256,13 @@ def pending(con: sqlite3.Connection, endpoint: str) -> list[tuple[str, dict[str,
     rows = con.execute(
         "SELECT o.statement_id, o.body FROM xapi_outbox o WHERE NOT EXISTS (SELECT 1 FROM"
         " xapi_sent s WHERE s.statement_id = o.statement_id AND s.endpoint = ?"
-        " AND s.sent IS NOT NULL) ORDER BY o.session_id, o.seq", (endpoint,))
+        " AND s.sent IS NOT NULL) ORDER BY o.session_id, o.seq",
+        (endpoint,),
+    )
     return [(r[0], json.loads(r[1])) for r in rows]
 
 
-def _mark(con: sqlite3.Connection, ids: Sequence[str], endpoint: str, *, sent: str | None,
-          error: str | None) -> None:
+def _mark(con: sqlite3.Connection, ids: Sequence[str], endpoint: str, *, sent: str | None, error: str | None) -> None:
     con.execute("BEGIN IMMEDIATE")
     try:
         for sid in ids:
@@ -231,7 +270,8 @@ def _mark(con: sqlite3.Connection, ids: Sequence[str], endpoint: str, *, sent: s
                 "INSERT INTO xapi_sent (statement_id, endpoint, sent, attempts, last_error)"
                 " VALUES (?, ?, ?, 1, ?) ON CONFLICT (statement_id, endpoint) DO UPDATE SET"
                 " sent = excluded.sent, attempts = attempts + 1, last_error = excluded.last_error",
-                (sid, endpoint, sent, error))
+                (sid, endpoint, sent, error),
+            )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -264,8 +304,9 @@ class LRS:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise LRSError(f"the endpoint {self.endpoint!r} is not an http(s) URL")
         if parts.username or parts.password:
-            raise LRSError("put the user name in --user and the password in an environment "
-                           "variable, not in the endpoint URL")
+            raise LRSError(
+                "put the user name in --user and the password in an environment variable, not in the endpoint URL"
+            )
 
     def __repr__(self) -> str:  # never show the password
         return f"LRS(endpoint={self.endpoint!r}, user={self.user!r})"
@@ -275,8 +316,11 @@ class LRS:
 
     def _request(self, method: str, url: str, body: bytes | None = None) -> tuple[int, bytes]:
         token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
-        headers = {"X-Experience-API-Version": XAPI_VERSION, "Authorization": f"Basic {token}",
-                   "Accept": "application/json"}
+        headers = {
+            "X-Experience-API-Version": XAPI_VERSION,
+            "Authorization": f"Basic {token}",
+            "Accept": "application/json",
+        }
         if body is not None:
             headers["Content-Type"] = "application/json"
         req = urllib.request.Request(url, data=body, method=method, headers=headers)
@@ -285,8 +329,9 @@ class LRS:
                 return resp.status, resp.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode("utf-8", "replace")
-            raise LRSError(f"{method} {url}: HTTP {exc.code} {detail}", status=exc.code,
-                           retry=exc.code >= 500 or exc.code == 429) from None
+            raise LRSError(
+                f"{method} {url}: HTTP {exc.code} {detail}", status=exc.code, retry=exc.code >= 500 or exc.code == 429
+            ) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise LRSError(f"{method} {url}: cannot connect ({reason})", retry=True) from None
@@ -313,9 +358,16 @@ class SendResult:
     error: str | None
 
 
-def send_pending(con: sqlite3.Connection, lrs: LRS, *, batch: int = 50, retries: int = 3,
-                 backoff_s: float = 0.5, sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], str] | None = None) -> SendResult:
+def send_pending(
+    con: sqlite3.Connection,
+    lrs: LRS,
+    *,
+    batch: int = 50,
+    retries: int = 3,
+    backoff_s: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], str] | None = None,
+) -> SendResult:
     """Send the outbox's unacknowledged statements in batches, retrying transient failures.
 
     A batch is marked sent only after the LRS accepted it; if the process dies in between,
@@ -325,7 +377,7 @@ def send_pending(con: sqlite3.Connection, lrs: LRS, *, batch: int = 50, retries:
     todo = pending(con, lrs.endpoint)
     sent = 0
     for start in range(0, len(todo), batch):
-        chunk = todo[start:start + batch]
+        chunk = todo[start : start + batch]
         ids = [sid for sid, _ in chunk]
         for attempt in range(retries + 1):
             try:
@@ -335,7 +387,7 @@ def send_pending(con: sqlite3.Connection, lrs: LRS, *, batch: int = 50, retries:
                 if not exc.retry or attempt == retries:
                     _mark(con, ids, lrs.endpoint, sent=None, error=str(exc))
                     return SendResult(sent, len(todo) - sent, str(exc))
-                sleep(backoff_s * 2 ** attempt)
+                sleep(backoff_s * 2**attempt)
         _mark(con, ids, lrs.endpoint, sent=stamp(), error=None)
         sent += len(chunk)
     return SendResult(sent, 0, None)
@@ -350,8 +402,7 @@ def _pairs(value: Any) -> tuple[tuple[str, int], ...]:
     return tuple((str(k), int(v)) for k, v in value.items())
 
 
-def plays_from_statements(statements: Sequence[dict[str, Any]], scenario_id: str) -> list[
-        PlayRecord]:
+def plays_from_statements(statements: Sequence[dict[str, Any]], scenario_id: str) -> list[PlayRecord]:
     """Rebuild each registration's log from its statements (choices, undos, completion).
 
     Consequences and events are not sent as statements; the after-values carried by each
@@ -391,37 +442,74 @@ def _play(reg: str, items: Sequence[dict[str, Any]], scenario_id: str) -> PlayRe
         verb = s["verb"]["id"]
         if verb == VERB_ANSWERED["id"]:
             scene = x.get(ext("scene")) or s["object"]["id"].rsplit("/", 1)[-1]
-            log.append(LogEntry("choice_made", scene, int(x.get(ext("step"), 0)),
-                                res.get("response"), None,
-                                Change(_pairs(x.get(ext("meters-change"))),
-                                       _pairs(x.get(ext("trust-change")))),
-                                _pairs(x.get(ext("meters"))), _pairs(x.get(ext("trust"))),
-                                x.get(ext("t"))))
+            log.append(
+                LogEntry(
+                    "choice_made",
+                    scene,
+                    int(x.get(ext("step"), 0)),
+                    res.get("response"),
+                    None,
+                    Change(_pairs(x.get(ext("meters-change"))), _pairs(x.get(ext("trust-change")))),
+                    _pairs(x.get(ext("meters"))),
+                    _pairs(x.get(ext("trust"))),
+                    x.get(ext("t")),
+                )
+            )
         elif verb == VERB_TOOK_BACK["id"]:
             scene = x.get(ext("scene"), "")
-            log.append(LogEntry("undone", scene, int(x.get(ext("step"), 0)), res.get("response"),
-                                scene, abandoned=(f"{scene}.{res.get('response')}",)))
+            log.append(
+                LogEntry(
+                    "undone",
+                    scene,
+                    int(x.get(ext("step"), 0)),
+                    res.get("response"),
+                    scene,
+                    abandoned=(f"{scene}.{res.get('response')}",),
+                )
+            )
         elif verb == VERB_COMPLETED["id"]:
             ending, band = x.get(ext("ending")), x.get(ext("band"))
             status = "ended"
             score = res.get("score") or {}
             level, scaled = score.get("raw"), score.get("scaled")
-            log.append(LogEntry("ended", ending or "", int(x.get(ext("step"), 0)), None, band,
-                                meters=_pairs(x.get(ext("meters"))),
-                                trust=_pairs(x.get(ext("trust")))))
+            log.append(
+                LogEntry(
+                    "ended",
+                    ending or "",
+                    int(x.get(ext("step"), 0)),
+                    None,
+                    band,
+                    meters=_pairs(x.get(ext("meters"))),
+                    trust=_pairs(x.get(ext("trust"))),
+                )
+            )
     actor = first.get("actor") or {}
     player = (actor.get("account") or {}).get("name") or actor.get("name") or "anonymous"
     info = SessionInfo(
-        id=0, uid=reg, player=player, scenario_id=scenario_id,
+        id=0,
+        uid=reg,
+        player=player,
+        scenario_id=scenario_id,
         scenario_version=str(ctx_ext.get(ext("scenario-version"), "")),
-        scenario_sha256=str(ctx_ext.get(ext("scenario-sha256"), "")), scenario_title="",
-        scenario_path="", seed=int(ctx_ext.get(ext("seed"), 0)),
-        mode=str(ctx_ext.get(ext("mode"), "")), frontend="lrs", status=status,
-        started=first.get("timestamp", ""), updated=items[-1].get("timestamp", ""),
-        ended=items[-1].get("timestamp") if status == "ended" else None, duration_s=0.0,
-        ending=ending, band=band, outcome_level=level, outcome_scaled=scaled,
-        process_score=None, process_band=None,
-        choices=sum(e.kind == "choice_made" for e in log) - sum(e.kind == "undone" for e in log))
+        scenario_sha256=str(ctx_ext.get(ext("scenario-sha256"), "")),
+        scenario_title="",
+        scenario_path="",
+        seed=int(ctx_ext.get(ext("seed"), 0)),
+        mode=str(ctx_ext.get(ext("mode"), "")),
+        frontend="lrs",
+        status=status,
+        started=first.get("timestamp", ""),
+        updated=items[-1].get("timestamp", ""),
+        ended=items[-1].get("timestamp") if status == "ended" else None,
+        duration_s=0.0,
+        ending=ending,
+        band=band,
+        outcome_level=level,
+        outcome_scaled=scaled,
+        process_score=None,
+        process_band=None,
+        choices=sum(e.kind == "choice_made" for e in log) - sum(e.kind == "undone" for e in log),
+    )
     return PlayRecord(info, tuple(log))
 
 
@@ -436,3 +524,117 @@ def fetch_plays(lrs: LRS, scenario_id: str, *, since: str | None = None) -> list
     if since:  # xAPI wants a full timestamp; a bare date means its start, in UTC
         params["since"] = f"{since}T00:00:00Z" if len(since) == 10 else since
     return plays_from_statements(list(lrs.query(**params)), scenario_id)
+
+
+# --- sending as the game goes ------------------------------------------------------------------
+
+LIVE_CONFIG: Final = "lrs.json"
+"""In the records folder: where to send statements as a game is played (no password in it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveConfig:
+    """An LRS to send to while playing; the password is read from `password_env` each time."""
+
+    endpoint: str
+    user: str
+    password_env: str
+
+
+def read_live_config(folder: Path) -> LiveConfig | None:
+    """The configured LRS, or None when sending as you go is off (or the file is unreadable)."""
+    try:
+        raw = json.loads((folder / LIVE_CONFIG).read_text(encoding="utf-8"))
+        return LiveConfig(str(raw["endpoint"]), str(raw["user"]), str(raw["password_env"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring %s: %s", folder / LIVE_CONFIG, exc)
+        return None
+
+
+def write_live_config(folder: Path, config: LiveConfig | None) -> None:
+    """Turn sending as you go on (with where to send) or off (None)."""
+    path = folder / LIVE_CONFIG
+    if config is None:
+        path.unlink(missing_ok=True)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(
+        json.dumps({"endpoint": config.endpoint, "user": config.user, "password_env": config.password_env}, indent=1),
+        encoding="utf-8",
+    )
+    tmp.replace(path)
+
+
+class LiveSender:
+    """Sends recorded statements as the game goes, in a background thread.
+
+    `kick()` after each recorded decision; the thread opens its own database connection,
+    queues the new statements and sends what is pending, so a slow or absent network never
+    holds up a frame. A failure leaves the statements queued for the next kick or for
+    `simgame xapi send`, which never duplicates them (stable statement ids).
+    """
+
+    def __init__(self, db_path: Path, lrs: LRS) -> None:
+        self.db_path = db_path
+        self.lrs = lrs
+        self.last: SendResult | None = None
+        self._lock = threading.Lock()
+        self._again = False
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_config(cls, folder: Path | None = None) -> LiveSender | None:
+        """A sender for the configured LRS, or None if none is configured or usable."""
+        folder = records_dir() if folder is None else folder
+        config = read_live_config(folder)
+        if config is None:
+            return None
+        password = os.environ.get(config.password_env)
+        if password is None:
+            log.warning(
+                "not sending to %s: the environment variable %s is not set", config.endpoint, config.password_env
+            )
+            return None
+        try:
+            lrs = LRS(config.endpoint, config.user, password, timeout=5.0)
+        except LRSError as exc:
+            log.warning("not sending: %s", exc)
+            return None
+        return cls(folder / DB_NAME, lrs)
+
+    def kick(self) -> None:
+        """Send what is new, now or as soon as the current send finishes."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                self._again = True
+                return
+            self._thread = threading.Thread(target=self._run, name="simgame-xapi", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout: float = 10.0) -> SendResult | None:
+        """Let a send in progress finish (at quit), up to `timeout` seconds."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.last
+
+    def _run(self) -> None:
+        while True:
+            try:
+                con = connect(self.db_path)
+                try:
+                    enqueue(con)
+                    self.last = send_pending(con, self.lrs, retries=1)
+                finally:
+                    con.close()
+                if self.last.error:
+                    log.info("statements stay queued: %s", self.last.error)
+            except (sqlite3.Error, RecordsError, LRSError, OSError) as exc:
+                log.info("statements stay queued: %s", exc)
+            with self._lock:
+                if not self._again:
+                    return
+                self._again = False

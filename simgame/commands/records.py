@@ -48,6 +48,7 @@ from simgame.scoring import score_log
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the records commands to the `simgame` parser."""
     s = sub.add_parser("sessions", help="the recorded sessions, newest first")
@@ -56,12 +57,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=cmd_sessions)
 
-    r = sub.add_parser("report", help="the debrief of one recorded session (HTML, JSON or "
-                       "Markdown)")
+    r = sub.add_parser("report", help="the debrief of one recorded session (HTML, JSON or Markdown)")
     r.add_argument("session", nargs="?", help="session number or id (see 'simgame sessions')")
     r.add_argument("--last", action="store_true", help="the most recent session")
-    r.add_argument("-o", "--output", help="file to write ('-' for stdout; default: "
-                   "simgame-report-N.html for HTML, stdout otherwise)")
+    r.add_argument(
+        "-o",
+        "--output",
+        help="file to write ('-' for stdout; default: simgame-report-N.html for HTML, stdout otherwise)",
+    )
     r.add_argument("--format", choices=("html", "json", "md"), default="html")
     r.add_argument("--scenario-file", type=Path, help="the scenario file, if it has moved")
     r.set_defaults(func=cmd_report)
@@ -70,12 +73,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--scenario", metavar="ID", help="the scenario (default: the most recent one)")
     c.add_argument("--scenario-file", type=Path, help="the scenario file, if not shipped")
     c.add_argument("--since", type=_date, help="only sessions started on or after this date")
-    c.add_argument("-o", "--output", help="file to write ('-' for stdout; default: "
-                   "simgame-class-ID.html for HTML, stdout otherwise)")
+    c.add_argument(
+        "-o",
+        "--output",
+        help="file to write ('-' for stdout; default: simgame-class-ID.html for HTML, stdout otherwise)",
+    )
     c.add_argument("--format", choices=("html", "json", "md"), default="html")
     c.add_argument("--names", action="store_true", help="show learners' names (default: anonymous)")
-    c.add_argument("--lrs", metavar="URL", help="read the statements from this xAPI endpoint "
-                   "instead of the local records")
+    c.add_argument(
+        "--lrs", metavar="URL", help="read the statements from this xAPI endpoint instead of the local records"
+    )
     _auth_args(c, required=False)
     c.set_defaults(func=cmd_class_report)
 
@@ -89,18 +96,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     x = sub.add_parser("xapi", help="send recorded statements to a Learning Record Store")
     xs = x.add_subparsers(dest="xapi_command", metavar="COMMAND", required=True)
     send = xs.add_parser("send", help="send the statements the endpoint has not acknowledged")
-    send.add_argument("--endpoint", required=True, metavar="URL",
-                      help="the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
+    send.add_argument(
+        "--endpoint", required=True, metavar="URL", help="the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
+    )
     _auth_args(send, required=True)
     send.add_argument("--batch", type=int, default=50, help="statements per request")
     send.set_defaults(func=cmd_xapi_send)
+    conf = xs.add_parser("configure", help="send statements as the game goes (window, --record runs)")
+    conf.add_argument("--endpoint", metavar="URL", help="the LRS's xAPI endpoint")
+    _auth_args(conf, required=False)
+    conf.add_argument("--off", action="store_true", help="stop sending as you go")
+    conf.set_defaults(func=cmd_xapi_configure)
 
 
 def _auth_args(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument("--user", required=required, metavar="NAME", help="the LRS user (Basic auth)")
-    p.add_argument("--password-env", required=required, metavar="VAR",
-                   help="the environment variable holding the password (never a flag, so it "
-                   "stays out of shell history and process lists)")
+    p.add_argument(
+        "--password-env",
+        required=required,
+        metavar="VAR",
+        help="the environment variable holding the password (never a flag, so it "
+        "stays out of shell history and process lists)",
+    )
 
 
 def _date(text: str) -> str:
@@ -113,8 +130,7 @@ def _date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
 
 
-def _records(fn: Callable[[argparse.Namespace, sqlite3.Connection], int]) -> Callable[
-        [argparse.Namespace], int]:
+def _records(fn: Callable[[argparse.Namespace, sqlite3.Connection], int]) -> Callable[[argparse.Namespace], int]:
     """Run a command with the records database open, and close it afterwards."""
 
     @functools.wraps(fn)
@@ -179,12 +195,13 @@ def cmd_sessions(args: argparse.Namespace, con: sqlite3.Connection) -> int:
     if not rows:
         print(f"no sessions recorded yet in {records_path()}; play with --record")
         return EXIT_OK
-    print(f"{'#':>4}  {'started (UTC)':<19}  {'player':<16}  {'scenario':<16}  {'status':<7}  "
-          f"{'choices':>7}  ending")
+    print(f"{'#':>4}  {'started (UTC)':<19}  {'player':<16}  {'scenario':<16}  {'status':<7}  {'choices':>7}  ending")
     for r in rows:
         ending = f"{r.ending} ({r.band})" if r.ending else "-"
-        print(f"{r.id:>4}  {r.started[:19].replace('T', ' '):<19}  {r.player[:16]:<16}  "
-              f"{r.scenario_id[:16]:<16}  {r.status:<7}  {r.choices:>7}  {ending}")
+        print(
+            f"{r.id:>4}  {r.started[:19].replace('T', ' '):<19}  {r.player[:16]:<16}  "
+            f"{r.scenario_id[:16]:<16}  {r.status:<7}  {r.choices:>7}  {ending}"
+        )
     return EXIT_OK
 
 
@@ -211,8 +228,7 @@ def cmd_report(args: argparse.Namespace, con: sqlite3.Connection) -> int:
     return EXIT_OK
 
 
-def _class_plays(args: argparse.Namespace, con: sqlite3.Connection) -> tuple[
-        Scenario, list[Play]] | None:
+def _class_plays(args: argparse.Namespace, con: sqlite3.Connection) -> tuple[Scenario, list[Play]] | None:
     if args.lrs:
         return _class_plays_from_lrs(args)
     scenario_id = args.scenario
@@ -224,8 +240,7 @@ def _class_plays(args: argparse.Namespace, con: sqlite3.Connection) -> tuple[
         scenario_id = latest[0].scenario_id
     infos = list_sessions(con, scenario=scenario_id, since=args.since)
     if not infos:
-        _err(f"no recorded sessions of {scenario_id!r}" + (f" since {args.since}" if args.since
-                                                            else ""))
+        _err(f"no recorded sessions of {scenario_id!r}" + (f" since {args.since}" if args.since else ""))
         return None
     sc = _scenario_for(infos[0], args.scenario_file)
     if sc is None:
@@ -279,9 +294,24 @@ def cmd_class_report(args: argparse.Namespace, con: sqlite3.Connection) -> int:
 
 
 CSV_COLUMNS: Final = (
-    "session", "session_uid", "player", "scenario", "scenario_version", "started", "status",
-    "duration_s", "choices", "expert_matches", "decision_points", "ending", "ending_band",
-    "ending_level", "outcome_level", "outcome_scaled", "process_band", "process_score",
+    "session",
+    "session_uid",
+    "player",
+    "scenario",
+    "scenario_version",
+    "started",
+    "status",
+    "duration_s",
+    "choices",
+    "expert_matches",
+    "decision_points",
+    "ending",
+    "ending_band",
+    "ending_level",
+    "outcome_level",
+    "outcome_scaled",
+    "process_band",
+    "process_score",
     "breaches",
 )
 
@@ -305,21 +335,29 @@ def csv_rows(con: sqlite3.Connection, infos: Sequence[SessionInfo]) -> list[dict
             scenarios[info.scenario_id] = _scenario_for(info)
         sc = scenarios[info.scenario_id]
         score = score_log(sc, rec.log) if sc is not None else None
-        rows.append({
-            "session": info.id, "session_uid": info.uid, "player": info.player,
-            "scenario": info.scenario_id, "scenario_version": info.scenario_version,
-            "started": info.started, "status": info.status, "duration_s": info.duration_s,
-            "choices": info.choices,
-            "expert_matches": score.expert_matches if score else "",
-            "decision_points": score.decision_points if score else "",
-            "ending": info.ending or "", "ending_band": info.band or "",
-            "ending_level": BAND_LEVEL[info.band] if info.band else "",
-            "outcome_level": info.outcome_level if info.outcome_level is not None else "",
-            "outcome_scaled": info.outcome_scaled if info.outcome_scaled is not None else "",
-            "process_band": info.process_band or "",
-            "process_score": info.process_score if info.process_score is not None else "",
-            "breaches": len(score.breaches) if score else "",
-        })
+        rows.append(
+            {
+                "session": info.id,
+                "session_uid": info.uid,
+                "player": info.player,
+                "scenario": info.scenario_id,
+                "scenario_version": info.scenario_version,
+                "started": info.started,
+                "status": info.status,
+                "duration_s": info.duration_s,
+                "choices": info.choices,
+                "expert_matches": score.expert_matches if score else "",
+                "decision_points": score.decision_points if score else "",
+                "ending": info.ending or "",
+                "ending_band": info.band or "",
+                "ending_level": BAND_LEVEL[info.band] if info.band else "",
+                "outcome_level": info.outcome_level if info.outcome_level is not None else "",
+                "outcome_scaled": info.outcome_scaled if info.outcome_scaled is not None else "",
+                "process_band": info.process_band or "",
+                "process_score": info.process_score if info.process_score is not None else "",
+                "breaches": len(score.breaches) if score else "",
+            }
+        )
     return rows
 
 
@@ -342,8 +380,9 @@ def cmd_export(args: argparse.Namespace, con: sqlite3.Connection) -> int:
     for info in reversed(infos):
         if info.scenario_id not in scenarios:
             scenarios[info.scenario_id] = _scenario_for(info)
-        statements += build_statements(info, read_log(con, info.id), entry_times(con, info.id),
-                                       scenarios[info.scenario_id])
+        statements += build_statements(
+            info, read_log(con, info.id), entry_times(con, info.id), scenarios[info.scenario_id]
+        )
     _write(json.dumps(statements, indent=1, ensure_ascii=False) + "\n", args.output, None)
     return EXIT_OK
 
@@ -386,4 +425,27 @@ def cmd_xapi_send(args: argparse.Namespace, con: sqlite3.Connection) -> int:
     if result.error:
         _err(f"stopped: {result.error}; the rest stay queued and will be sent next time")
         return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_xapi_configure(args: argparse.Namespace) -> int:
+    """Remember (or forget) the LRS to send to as the game goes; never the password itself."""
+    from simgame.records import records_dir
+    from simgame.xapi import LiveConfig, write_live_config
+
+    folder = records_dir()
+    if args.off:
+        write_live_config(folder, None)
+        print("sending as you go is off; recorded statements stay queued for 'simgame xapi send'")
+        return EXIT_OK
+    if not (args.endpoint and args.user and args.password_env):
+        _err("give --endpoint URL --user NAME --password-env VAR, or --off")
+        return EXIT_USAGE
+    if _lrs(args.endpoint, args.user, args.password_env) is None:
+        return EXIT_USAGE
+    write_live_config(folder, LiveConfig(args.endpoint, args.user, args.password_env))
+    print(
+        f"statements will be sent to {args.endpoint} as sessions are recorded; the password is read "
+        f"from ${args.password_env} each time and is not stored"
+    )
     return EXIT_OK

@@ -18,7 +18,7 @@ from typing import Literal
 
 import pygame
 
-from simgame import records
+from simgame import records, xapi
 from simgame.compiler import load_scenario
 from simgame.errors import ScenarioError
 from simgame.scenario import Scenario
@@ -57,6 +57,8 @@ class App:
         self.stack: list[Screen] = []
         self.session: Session | None = None
         self.recorder: records.Recorder | None = None
+        self.sender = xapi.LiveSender.from_config(self.home)
+        """Sends statements to an LRS as the game goes, when one is configured."""
         self.scenario_path: Path | None = None
         self.mode: Mode = "learning"
         self.notice = ""
@@ -143,6 +145,9 @@ class App:
         while self.running:
             self.frame(clock.tick(60) / 1000)
         self._stop_recording()
+        if self.sender is not None:
+            self.sender.kick()
+            self.sender.wait(5.0)
         pygame.quit()
         return 0
 
@@ -385,6 +390,9 @@ class App:
             self.recorder.sync(self.session)
         except (records.RecordsError, OSError, sqlite3.Error) as exc:
             log.warning("could not record the last decision: %s", exc)
+            return
+        if self.sender is not None:
+            self.sender.kick()
 
     def _stop_recording(self) -> None:
         if self.recorder is not None and self.session is not None:

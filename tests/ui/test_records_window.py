@@ -51,3 +51,25 @@ def test_resume_after_a_restart_continues_the_same_record(start: StartPilot, hom
     [info] = records.list_sessions(con)  # one record, not two
     assert info.uid == uid and info.status == "ended"
     assert [e.kind for e in records.read_log(con, info.id)].count("choice_made") == 3
+
+
+def test_with_an_lrs_configured_the_window_sends_as_it_goes_and_an_outage_costs_nothing(
+    start: StartPilot, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from simgame import xapi
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here: the LRS is "down"
+    endpoint = f"http://127.0.0.1:{port}/xAPI/"
+    monkeypatch.setenv("LRS_PW", "secret")
+    xapi.write_live_config(home, xapi.LiveConfig(endpoint, "trainer", "LRS_PW"))
+    pilot = start(scenario=MINI)
+    assert pilot.app.sender is not None
+    pilot.press("l")
+    play_to_end(pilot)
+    result = pilot.app.sender.wait(10)
+    assert result is not None and result.error is not None and "cannot connect" in result.error
+    assert len(xapi.pending(records.connect(), endpoint)) == 4  # queued for later, nothing lost
