@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 
 import pytest
+from golden import assert_matches_golden
 
 from simgame import analysis
 from simgame.analysis import AbstractExplorer, Explorer, analyze, dominated_choices
@@ -18,18 +18,7 @@ from simgame.session import Session
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-GOLDEN = HERE / "golden" / "authoring"
 SCENARIOS = HERE.parent / "scenarios"
-
-
-def assert_matches_golden(text: str, name: str) -> None:
-    """Compare with tests/golden/authoring/<name>; SIMGAME_UPDATE_GOLDEN=1 rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("SIMGAME_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {path}; run with SIMGAME_UPDATE_GOLDEN=1 and review it"
-    assert text == path.read_text(encoding="utf-8")
 
 
 def _load(rel: str) -> Scenario:
@@ -105,13 +94,13 @@ def test_dominance_needs_same_destination_and_no_worse_effect() -> None:
 def test_analysis_json_matches_golden() -> None:
     result = analyze(_load("authoring/handworked.yaml"), without_tags=["role_clarification"])
     assert_matches_golden(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n",
-                          "handworked.analysis.json")
+                          "authoring/handworked.analysis.json")
 
 
 def test_mini_analysis_json_matches_golden() -> None:
     result = analyze(_load("mini.yaml"), without_tags=["referral"])
     assert_matches_golden(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n",
-                          "mini.analysis.json")
+                          "authoring/mini.analysis.json")
 
 
 # --- agreement with Session -----------------------------------------------------------------

@@ -6,16 +6,13 @@ Set SIMGAME_UPDATE_GOLDEN=1 to rewrite the files after an intended change, then 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from golden import assert_matches_golden
 
 from simgame import load_scenario
 from simgame.session import play
-
-GOLDEN = Path(__file__).parent / "playthroughs"
 
 CASES = {
     "mini_expert": ["ask", "refer", "good"],
@@ -46,8 +43,4 @@ def test_playthrough_matches_golden(name: str) -> None:
             "clock": session.clock,
         },
     }
-    path = GOLDEN / f"{name}.json"
-    if os.environ.get("SIMGAME_UPDATE_GOLDEN") == "1":
-        path.write_text(json.dumps(got, indent=1) + "\n")
-    assert path.exists(), f"missing golden file {path}; run with SIMGAME_UPDATE_GOLDEN=1 and review it"
-    assert json.loads(path.read_text()) == json.loads(json.dumps(got))
+    assert_matches_golden(json.dumps(got, indent=1) + "\n", f"playthroughs/{name}.json")

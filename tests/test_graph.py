@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import sys
 from pathlib import Path
 
 import pytest
+from golden import assert_matches_golden
 
 from simgame.cli import main
 from simgame.compiler import compile_source
@@ -17,17 +17,6 @@ from simgame.scenario import Scenario
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-GOLDEN = HERE / "golden" / "authoring"
-
-
-def assert_matches_golden(text: str, name: str) -> None:
-    """Compare with tests/golden/authoring/<name>; SIMGAME_UPDATE_GOLDEN=1 rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("SIMGAME_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {path}; run with SIMGAME_UPDATE_GOLDEN=1 and review it"
-    assert text == path.read_text(encoding="utf-8")
 
 
 def _load(rel: str) -> Scenario:
@@ -38,12 +27,12 @@ def _load(rel: str) -> Scenario:
 
 @pytest.mark.parametrize("rel", ["mini.yaml", "authoring/handworked.yaml"])
 def test_mermaid_map_matches_golden(rel: str) -> None:
-    assert_matches_golden(to_mermaid(_load(rel)), Path(rel).stem + ".mmd")
+    assert_matches_golden(to_mermaid(_load(rel)), "authoring/" + Path(rel).stem + ".mmd")
 
 
 @pytest.mark.parametrize("rel", ["mini.yaml", "authoring/handworked.yaml"])
 def test_dot_map_matches_golden(rel: str) -> None:
-    assert_matches_golden(to_dot(_load(rel)), Path(rel).stem + ".dot")
+    assert_matches_golden(to_dot(_load(rel)), "authoring/" + Path(rel).stem + ".dot")
 
 
 def test_locked_choice_is_dashed_and_shows_its_condition() -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from golden import assert_matches_golden
 
 from simgame.cli import main
 from simgame.compiler import compile_source
@@ -13,7 +13,6 @@ from simgame.errors import ScenarioError
 from simgame.twine import find_macros, import_twine, parse_html, parse_links, parse_twee, slug
 
 TWINE = Path(__file__).resolve().parent / "fixtures" / "authoring" / "twine"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "authoring"
 
 
 def _messages(issues: list[object]) -> list[str]:
@@ -108,10 +107,7 @@ def test_sugarcube_macros_setters_and_special_passages_are_reported() -> None:
 
 def test_twee_import_matches_golden() -> None:
     text, _ = import_twine(TWINE / "harlowe.twee")
-    path = GOLDEN / "harlowe.import.yaml"
-    if os.environ.get("SIMGAME_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert_matches_golden(text, "authoring/harlowe.import.yaml")
 
 
 # --- Twine 2 HTML ---------------------------------------------------------------------------
