@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 from simgame import ScenarioError, load_scenario
+from simgame.cli import scenario_files
 
 people = []
-for path in [*sorted(Path("scenarios").glob("*.yaml")), Path("tests/fixtures/mini.yaml")]:
+for path in [*scenario_files(["scenarios"]), Path("tests/fixtures/mini.yaml")]:
     try:
         sc = load_scenario(path)
     except ScenarioError:
