@@ -13,7 +13,7 @@ from typing import Any
 
 from simgame import __version__
 from simgame.compiler import load_scenario
-from simgame.errors import Issue, ScenarioError, Span
+from simgame.errors import Issue, ScenarioError, Span, did_you_mean
 from simgame.runner import PolicyError, aggregate, parse_policy, play_out, summarize
 from simgame.scenario import BAND_LABEL, Scenario
 from simgame.session import Session
@@ -140,14 +140,29 @@ def resolve_scenario(name: str) -> Path:
     return SCENARIOS_DIR / f"{name}.yaml"
 
 
-def _load(name: str) -> Scenario | None:
+def load_named(name: str, *, then: str = "cannot be played until the errors above are fixed") -> Scenario | None:
+    """Load a scenario named by path or shipped id, printing its problems (or why the name
+    names nothing) for the person at the terminal; None when it cannot be used."""
+    path = resolve_scenario(name)
+    if not path.exists() and not Path(name).exists() and path.parent == SCENARIOS_DIR:
+        ids = [p.stem for p in scenario_files([SCENARIOS_DIR])]
+        hint = did_you_mean(name, ids)
+        print(
+            f"simgame: no scenario {name!r}: it is neither a file nor a shipped scenario "
+            f"({', '.join(ids)}){'; ' + hint if hint else ''}",
+            file=sys.stderr,
+        )
+        return None
     try:
-        return load_scenario(resolve_scenario(name))
+        return load_scenario(path)
     except ScenarioError as exc:
         for issue in exc.issues:
             print(issue)
-        print(f"{resolve_scenario(name)}: cannot be played until the errors above are fixed", file=sys.stderr)
+        print(f"{path}: {then}", file=sys.stderr)
         return None
+
+
+_load = load_named
 
 
 # --- commands -------------------------------------------------------------------------------

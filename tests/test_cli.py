@@ -159,3 +159,12 @@ def test_list_shows_shipped_scenarios(capsys: pytest.CaptureFixture[str]) -> Non
 def test_python_dash_m_and_version() -> None:
     proc = subprocess.run([sys.executable, "-m", "simgame", "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("simgame ")
+
+
+def test_a_misspelt_scenario_id_gets_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "run", "tutorail")
+    assert code == 1
+    assert "simgame: no scenario 'tutorail': it is neither a file nor a shipped scenario" in err
+    assert err.strip().endswith("did you mean 'tutorial'?")
+    code, out, _ = run(capsys, "graph", "tutorial", "--format", "mermaid")
+    assert code == 0 and out.startswith("%% Tutorial")

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simgame.compiler import load_scenario
 from simgame.errors import ScenarioError
 from simgame.scenario import Scenario
 
@@ -39,30 +38,41 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     g.set_defaults(func=cmd_graph)
 
-    a = sub.add_parser("analyze", help="explore every reachable state; report unreachable, stuck "
-                       "and dominated parts, outcome ranges")
+    a = sub.add_parser(
+        "analyze", help="explore every reachable state; report unreachable, stuck and dominated parts, outcome ranges"
+    )
     a.add_argument("scenario", help="a scenario file")
     a.add_argument("--json", action="store_true", help="machine-readable output")
     a.add_argument("--strict", action="store_true", help="exit 1 when there are warnings (for CI)")
-    a.add_argument("--without-tag", action="append", default=[], metavar="TAG",
-                   help="also check which endings stay reachable when no choice with TAG is taken "
-                   "(repeatable)")
-    a.add_argument("--max-states", type=_positive, default=None, metavar="N",
-                   help="stop after N distinct states (default 200000)")
+    a.add_argument(
+        "--without-tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="also check which endings stay reachable when no choice with TAG is taken (repeatable)",
+    )
+    a.add_argument(
+        "--max-states", type=_positive, default=None, metavar="N", help="stop after N distinct states (default 200000)"
+    )
     a.set_defaults(func=cmd_analyze)
 
     t = sub.add_parser("test", help="run scenario tests (NAME.tests.yaml) and show coverage")
-    t.add_argument("paths", nargs="+", metavar="PATH",
-                   help="tests files, scenarios (their NAME.tests.yaml) or folders")
-    t.add_argument("--random", type=int, default=0, metavar="N",
-                   help="also run N seeded random playthroughs; stop at the first that fails")
+    t.add_argument("paths", nargs="+", metavar="PATH", help="tests files, scenarios (their NAME.tests.yaml) or folders")
+    t.add_argument(
+        "--random",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run N seeded random playthroughs; stop at the first that fails",
+    )
     t.add_argument("--seed", type=int, default=0, help="first seed of the random playthroughs")
     t.set_defaults(func=cmd_test)
 
     n = sub.add_parser("new", help="write a commented starter scenario and its tests file")
-    n.add_argument("name", help="the scenario's name, e.g. home_visit or \"Home visit\"")
-    n.add_argument("-o", "--output", type=Path, default=Path(), metavar="DIR",
-                   help="folder to write into (default: here)")
+    n.add_argument("name", help='the scenario\'s name, e.g. home_visit or "Home visit"')
+    n.add_argument(
+        "-o", "--output", type=Path, default=Path(), metavar="DIR", help="folder to write into (default: here)"
+    )
     n.set_defaults(func=cmd_new)
 
     tw = sub.add_parser("import-twine", help="turn a Twine story (.twee or Twine 2 .html) into a scenario draft")
@@ -81,13 +91,9 @@ def _positive(text: str) -> int:
 
 
 def _load(path: str) -> Scenario | None:
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        for issue in exc.issues:
-            print(issue)
-        print(f"{path}: fix the errors above first (simgame validate {path})", file=sys.stderr)
-        return None
+    from simgame.cli import load_named
+
+    return load_named(path, then=f"fix the errors above first (simgame validate {path})")
 
 
 def _write(text: str | bytes, output: Path | None) -> None:
@@ -122,11 +128,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if args.format == "dot":
         _write(dot, args.output)
         return EXIT_OK
-    done = subprocess.run(["dot", f"-T{args.format}"], input=dot.encode("utf-8"),
-                          capture_output=True, check=False)
+    done = subprocess.run(["dot", f"-T{args.format}"], input=dot.encode("utf-8"), capture_output=True, check=False)
     if done.returncode != 0:
-        print(f"simgame graph: Graphviz failed: {done.stderr.decode(errors='replace').strip()}",
-              file=sys.stderr)
+        print(f"simgame graph: Graphviz failed: {done.stderr.decode(errors='replace').strip()}", file=sys.stderr)
         return EXIT_FAILED
     _write(done.stdout, args.output)
     return EXIT_OK
@@ -150,18 +154,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _range(table: dict[str, dict[str, int]], name: Any) -> str:
-    return ", ".join(f"{name(k)} {v['min']}" + (f"..{v['max']}" if v["max"] != v["min"] else "")
-                     for k, v in table.items())
+    return ", ".join(
+        f"{name(k)} {v['min']}" + (f"..{v['max']}" if v["max"] != v["min"] else "") for k, v in table.items()
+    )
 
 
 def _print_analysis(sc: Scenario, r: dict[str, Any], findings: list[str]) -> None:
     for line in findings:
         print(line)
     cover = "complete" if r["complete"] else f"STOPPED at the cap of {r['max_states']}"
-    print(f"{sc.title} ({sc.id} {sc.version}): {r['states']} states, {r['transitions']} transitions "
-          f"explored ({cover})")
-    print(f"scenes reached: {r['scenes']['reached']} of {r['scenes']['total']}; "
-          f"choices ever available: {r['choices']['enabled']} of {r['choices']['total']}")
+    print(f"{sc.title} ({sc.id} {sc.version}): {r['states']} states, {r['transitions']} transitions explored ({cover})")
+    print(
+        f"scenes reached: {r['scenes']['reached']} of {r['scenes']['total']}; "
+        f"choices ever available: {r['choices']['enabled']} of {r['choices']['total']}"
+    )
     print("endings:")
     for sid, e in r["endings"].items():
         if not e["reached"]:
@@ -175,20 +181,23 @@ def _print_analysis(sc: Scenario, r: dict[str, Any], findings: list[str]) -> Non
     for which in ("best", "worst"):
         o = r[which]
         if o and o["exact"]:
-            print(f"{which} outcome: {o['ending']} ({o['band']}, weighted meters {o['score']:g}): "
-                  + (" > ".join(o["path"]) or "(the start)"))
+            print(
+                f"{which} outcome: {o['ending']} ({o['band']}, weighted meters {o['score']:g}): "
+                + (" > ".join(o["path"]) or "(the start)")
+            )
         elif o:
             limit = "at most" if which == "best" else "at least"
             print(f"{which} outcome: bounded by {o['ending']} ({o['band']}, weighted meters {limit} {o['score']:g})")
             f = r[f"{which}_found"]
             if f:
-                print(f"  {which} playthrough found: {f['ending']} ({f['band']}, weighted meters {f['score']:g}): "
-                      + " > ".join(f["path"]))
+                print(
+                    f"  {which} playthrough found: {f['ending']} ({f['band']}, weighted meters {f['score']:g}): "
+                    + " > ".join(f["path"])
+                )
     for tag, endings in r["without_tags"].items():
         lost = [k for k, ok in endings.items() if not ok and r["endings"][k]["reached"]]
         kept = [k for k, ok in endings.items() if ok]
-        print(f"without {tag}: still reachable: {', '.join(kept) or 'none'}; "
-              f"lost: {', '.join(lost) or 'none'}")
+        print(f"without {tag}: still reachable: {', '.join(kept) or 'none'}; lost: {', '.join(lost) or 'none'}")
     n_warn = sum(f["severity"] == "warning" for f in r["findings"])
     n_note = len(r["findings"]) - n_warn
     print(f"{n_warn} warning{'s' if n_warn != 1 else ''}, {n_note} note{'s' if n_note != 1 else ''}")
@@ -226,8 +235,10 @@ def cmd_test(args: argparse.Namespace) -> int:
             passed += result.passed
             failed += not result.passed
         scenes, choices = cov.percent()
-        print(f"  coverage: scenes {len(cov.scenes)}/{len(tf.scenario.scenes)} ({scenes:.0f}%), "
-              f"choices {len(cov.choices)}/{len(cov.all_choices)} ({choices:.0f}%)")
+        print(
+            f"  coverage: scenes {len(cov.scenes)}/{len(tf.scenario.scenes)} ({scenes:.0f}%), "
+            f"choices {len(cov.choices)}/{len(cov.all_choices)} ({choices:.0f}%)"
+        )
         miss_scenes, miss_choices = cov.missing()
         if miss_scenes:
             print("  scenes no test visits: " + ", ".join(miss_scenes))
@@ -333,7 +344,9 @@ def cmd_import_twine(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}: {len(sc.scenes)} scenes, {sum(len(s.choices) for s in sc.scenes.values())} choices, "
-          f"{len(sc.endings)} endings; {len(issues)} things to convert by hand (listed above)")
+    print(
+        f"wrote {out}: {len(sc.scenes)} scenes, {sum(len(s.choices) for s in sc.scenes.values())} choices, "
+        f"{len(sc.endings)} endings; {len(issues)} things to convert by hand (listed above)"
+    )
     print(f"next: fill in the TODOs, then: simgame validate {out}; simgame graph {out}; simgame analyze {out}")
     return EXIT_OK
