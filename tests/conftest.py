@@ -56,6 +56,12 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     yield home
 
 
+@pytest.fixture
+def home(_private_home: Path) -> Path:
+    """This test's private SIMGAME_HOME (saves, settings, records)."""
+    return _private_home
+
+
 @pytest.fixture(scope="session")
 def mini_path() -> Path:
     return FIXTURES / "mini.yaml"

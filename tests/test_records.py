@@ -38,13 +38,6 @@ MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private SIMGAME_HOME, so no test touches the real user data folder."""
-    monkeypatch.setenv("SIMGAME_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
-@pytest.fixture
 def con(home: Path) -> Iterator[sqlite3.Connection]:
     c = connect()
     yield c
@@ -94,7 +87,7 @@ def test_connection_uses_wal_normal_sync_foreign_keys_and_the_current_schema(
 
 
 def test_a_version_1_database_is_migrated_keeping_its_sessions(home: Path) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     raw = sqlite3.connect(home / "records.sqlite")
     for statement in MIGRATIONS[0]:
         raw.execute(statement)
@@ -112,7 +105,7 @@ def test_a_version_1_database_is_migrated_keeping_its_sessions(home: Path) -> No
 
 
 def test_a_database_from_a_newer_simgame_is_refused(home: Path) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     raw = sqlite3.connect(home / "records.sqlite")
     raw.execute("PRAGMA user_version = 99")
     raw.close()

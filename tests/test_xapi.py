@@ -49,12 +49,6 @@ MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
 PASSWORD = "not-a-real-secret-7f3a"
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SIMGAME_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 @pytest.fixture(scope="module")
 def mini() -> Scenario:
     return load_scenario(MINI)

@@ -31,12 +31,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def home() -> Path:
-    """The private SIMGAME_HOME the root conftest set for this test."""
-    return Path(os.environ["SIMGAME_HOME"])
-
-
-@pytest.fixture
 def start() -> Iterator[StartPilot]:
     """Start an app (several may be started in turn, as after a restart)."""
     pilots: list[Pilot] = []
